@@ -1,0 +1,173 @@
+"""The cell interface and the registry that maps ``cell`` strings to classes.
+
+A cell is one recurrent layer's update rule in one direction. The network
+(:mod:`skrnn._network`) does everything that is the same for every cell: it
+projects the inputs of all time steps with one matrix product
+``Z = X W + b`` before the time loop, and after the backward sweep it forms
+the weight gradients with one matrix product over all steps::
+
+    dW = Xᵀ dZ,   db = Σ dZ,   dU = H_prevᵀ dZ_rec,   dX = dZ Wᵀ
+
+The cell only runs the time loop: the recurrent product ``h_{t-1} U`` (all
+gates fused in one matrix) and the gate non-linearities, forward and exactly
+backward.
+
+Batches arrive sorted by decreasing length, time-major, so at step ``t`` only
+the first ``steps[t]`` rows of the batch are real; a cell touches only those
+rows (a contiguous prefix), and leaves every other row of its buffers at zero.
+"""
+
+import numpy as np
+
+CELLS = {}
+
+
+def register_cell(cls):
+    """Class decorator: make ``cls`` available as ``cell=cls.name``."""
+    CELLS[cls.name] = cls
+    return cls
+
+
+def get_cell(name, n_hidden):
+    """Instantiate the cell registered under ``name`` with ``n_hidden`` units."""
+    return CELLS[name](n_hidden)
+
+
+def sigmoid_(a):
+    """Logistic sigmoid in place, as ``0.5 * tanh(0.5 a) + 0.5``.
+
+    Several times faster than :func:`scipy.special.expit` on a gate block and
+    never overflows.
+    """
+    a *= 0.5
+    np.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+    return a
+
+
+def sigmoid_grad_(d, s):
+    """Multiply ``d`` in place by the sigmoid derivative ``s (1 - s)``."""
+    d *= s
+    d *= 1.0 - s
+    return d
+
+
+def tanh_grad_(d, t):
+    """Multiply ``d`` in place by the tanh derivative ``1 - t²``."""
+    d *= 1.0 - t * t
+    return d
+
+
+def orthogonal(rng, n):
+    """A random ``n × n`` orthogonal matrix (QR of a Gaussian matrix)."""
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    return q * np.sign(np.diag(r))
+
+
+class Cell:
+    """Base class of recurrent cells.
+
+    Parameters
+    ----------
+    n_hidden : int
+        Number of hidden units ``H``.
+
+    Notes
+    -----
+    A subclass sets ``name`` (the registry key) and ``n_gates`` (the number of
+    ``H``-wide blocks in ``W``, ``U`` and ``b``), and implements
+    :meth:`forward` and :meth:`backward`. Parameters beyond ``W``, ``U`` and
+    ``b`` are declared by :meth:`extra_parameters`.
+    """
+
+    name = None
+    n_gates = 1
+
+    def __init__(self, n_hidden):
+        self.n_hidden = n_hidden
+
+    def parameter_shapes(self, n_inputs):
+        """Names and shapes of the parameters, and whether each is a weight.
+
+        Weights are penalised by ``alpha``; biases are not.
+
+        Returns
+        -------
+        list of (name, shape, is_weight)
+        """
+        width = self.n_gates * self.n_hidden
+        shapes = [
+            ("W", (n_inputs, width), True),
+            ("U", (self.n_hidden, width), True),
+            ("b", (width,), False),
+        ]
+        return shapes + self.extra_parameters()
+
+    def extra_parameters(self):
+        """Parameters beyond ``W``, ``U`` and ``b``: list of (name, shape, is_weight)."""
+        return []
+
+    def initialize(self, params, rng):
+        """Fill the parameter views in place.
+
+        ``W`` is Glorot-uniform per gate block, ``U`` orthogonal per gate block
+        (it keeps gradients from vanishing or exploding early in training),
+        biases zero.
+        """
+        H = self.n_hidden
+        n_inputs = params["W"].shape[0]
+        bound = np.sqrt(6.0 / (n_inputs + H))
+        params["W"][...] = rng.uniform(-bound, bound, params["W"].shape)
+        for gate in range(self.n_gates):
+            params["U"][:, gate * H : (gate + 1) * H] = orthogonal(rng, H)
+        params["b"][...] = 0.0
+
+    def forward(self, Z, params, steps, H):
+        """Run the cell over all time steps.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (T, B, n_gates * n_hidden)
+            Input projections ``x_t W + b``; the cell may overwrite it (with
+            its gate activations, say).
+        params : dict of ndarray
+            The cell's parameter views.
+        steps : list of int
+            ``steps[t]`` is the number of sequences still running at step t.
+        H : ndarray of shape (T + 1, B, n_hidden)
+            Zeros on entry; ``H[0]`` is the initial state. The cell writes
+            ``h_t`` into ``H[t + 1, :steps[t]]``.
+
+        Returns
+        -------
+        cache : object
+            Whatever :meth:`backward` needs besides ``Z`` and ``H``.
+        """
+        raise NotImplementedError
+
+    def backward(self, Z, params, steps, H, cache, dH, grads):
+        """Backpropagate through time.
+
+        Parameters
+        ----------
+        Z, params, steps, H, cache
+            As left by :meth:`forward`.
+        dH : ndarray of shape (T, B, n_hidden)
+            Gradient of the loss with respect to ``H[1:]`` from the layers
+            above; the cell may add the recurrent gradient into it in place.
+        grads : dict of ndarray
+            Gradient views of the cell's parameters, zero on entry; the cell
+            fills those of its :meth:`extra_parameters` (the network forms
+            ``W``, ``U`` and ``b`` gradients).
+
+        Returns
+        -------
+        dZ : ndarray of shape (T, B, n_gates * n_hidden)
+            Gradient with respect to the input projections ``Z``.
+        dZ_rec : ndarray of shape (T, B, n_gates * n_hidden)
+            Gradient with respect to the recurrent products ``h_{t-1} U``
+            (the same array as ``dZ`` for cells where the two coincide).
+            Zero at padded steps.
+        """
+        raise NotImplementedError
