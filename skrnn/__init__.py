@@ -1,4 +1,6 @@
 """skrnn: recurrent neural networks and echo state networks as scikit-learn estimators."""
 
+from skrnn._recurrent import RNNClassifier, RNNRegressor
+
 __version__ = "0.1.0"
-__all__ = []
+__all__ = ["RNNClassifier", "RNNRegressor"]

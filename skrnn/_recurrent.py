@@ -1,0 +1,993 @@
+"""RNNClassifier and RNNRegressor, and the base class they share."""
+
+import copy
+import warnings
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.optimize
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    check_classification_targets,
+    type_of_target,
+)
+from sklearn.utils.optimize import _check_optimize_result
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+)
+
+from skrnn._losses import OUTPUT_ACTIVATIONS
+from skrnn._network import RecurrentNetwork
+from skrnn._optimizers import AdamOptimizer, SGDOptimizer
+from skrnn._sequences import validate_sequences
+from skrnn.cells import CELLS
+
+
+def _restore_on_failure(fit_method):
+    """Leave the estimator as it was when ``fit_method`` raises.
+
+    Fitting builds new arrays and lists rather than changing fitted ones in
+    place, so a shallow copy of the instance dictionary is a full snapshot.
+    """
+
+    def wrapper(self, *args, **kwargs):
+        snapshot = self.__dict__.copy()
+        try:
+            return fit_method(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(snapshot)
+            raise
+
+    wrapper.__name__ = fit_method.__name__
+    wrapper.__doc__ = fit_method.__doc__
+    wrapper.__wrapped__ = fit_method
+    return wrapper
+
+
+class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
+    """Everything the recurrent classifier and regressor share.
+
+    Subclasses say how targets become network outputs (``_encode_targets``),
+    which loss and output activation they use (``_loss``) and how a score is
+    computed for early stopping (``_validation_score``).
+    """
+
+    _parameter_constraints = {
+        "cell": [StrOptions(set(CELLS))],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "bidirectional": ["boolean"],
+        "solver": [StrOptions({"adam", "sgd", "lbfgs"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "clip_norm": [None, Interval(Real, 0, None, closed="neither")],
+    }
+
+    @abstractmethod
+    def __init__(
+        self,
+        cell,
+        hidden_layer_sizes,
+        bidirectional,
+        solver,
+        alpha,
+        batch_size,
+        learning_rate,
+        learning_rate_init,
+        power_t,
+        max_iter,
+        shuffle,
+        random_state,
+        tol,
+        verbose,
+        warm_start,
+        momentum,
+        nesterovs_momentum,
+        early_stopping,
+        validation_fraction,
+        beta_1,
+        beta_2,
+        epsilon,
+        n_iter_no_change,
+        max_fun,
+        clip_norm,
+    ):
+        self.cell = cell
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.bidirectional = bidirectional
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.clip_norm = clip_norm
+
+    # -- hooks for the subclasses ---------------------------------------------
+    @abstractmethod
+    def _encode_targets(self, y, first_pass, dtype, classes=None):
+        """Validate ``y`` and return it as a float array (n_samples, n_outputs)."""
+
+    @abstractmethod
+    def _loss(self):
+        """Name of the loss in :mod:`skrnn._losses`."""
+
+    @abstractmethod
+    def _validation_score(self, Y, raw, sample_weight):
+        """Score of raw outputs against encoded targets ``Y`` (higher is better)."""
+
+    def _stratify(self, Y):
+        """Labels to stratify the early-stopping split by, or None."""
+        return None
+
+    # -- fitted weights ---------------------------------------------------------
+    @property
+    def weights_(self):
+        """Recurrent weights: ``weights_[layer][direction]`` is a dict of arrays.
+
+        Direction 0 runs forward in time, direction 1 (bidirectional only)
+        backward. Each dict holds ``"W"`` (n_inputs, n_gates * H) input
+        weights, ``"U"`` (H, n_gates * H) recurrent weights and ``"b"``
+        (n_gates * H,) biases, gates side by side in the order the cell's
+        docstring gives, plus any parameters the cell adds. The arrays are
+        views into :attr:`params_`.
+        """
+        check_is_fitted(self, "params_")
+        return self._network.unpack(self.params_)[0]
+
+    @property
+    def output_weights_(self):
+        """Output layer: ``{"W": (n_last, n_outputs), "b": (n_outputs,)}``.
+
+        ``n_last`` is the last hidden layer size, doubled when bidirectional.
+        """
+        check_is_fitted(self, "params_")
+        return self._network.unpack(self.params_)[1]
+
+    # -- fitting ---------------------------------------------------------------
+    def _architecture(self, n_inputs, n_outputs):
+        sizes = self.hidden_layer_sizes
+        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+        if not sizes or any(not isinstance(s, Integral) or s < 1 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must be a positive integer or a non-empty "
+                f"sequence of positive integers, got {self.hidden_layer_sizes!r}."
+            )
+        return (
+            self.cell,
+            n_inputs,
+            tuple(int(s) for s in sizes),
+            self.bidirectional,
+            n_outputs,
+        )
+
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        restart = not (incremental or self.warm_start) or not hasattr(self, "params_")
+        sequences = validate_sequences(self, X, reset=restart)
+        dtype = sequences.values.dtype
+        Y = self._encode_targets(y, restart, dtype, classes)
+        check_consistent_length(sequences.lengths, Y)
+        sample_weight = _check_sample_weight(sample_weight, Y, dtype=np.float64)
+
+        architecture = self._architecture(sequences.n_features, Y.shape[1])
+        self._random_state = check_random_state(self.random_state)
+        if restart or architecture != self._network_architecture:
+            if not restart and incremental:
+                raise ValueError(
+                    "partial_fit cannot change the network's architecture: it "
+                    f"was built as {self._network_architecture} and is now asked "
+                    f"for {architecture} (cell, n_features, hidden_layer_sizes, "
+                    "bidirectional, n_outputs)."
+                )
+            self._network_architecture = architecture
+            self._network = RecurrentNetwork(*architecture)
+            params = self._network.initialize(self._random_state, dtype)
+            restart = True
+        else:
+            params = self.params_.astype(dtype, copy=True)
+        self.n_outputs_ = Y.shape[1]
+
+        if self.solver == "lbfgs":
+            params = self._fit_lbfgs(params, sequences, Y, sample_weight)
+        else:
+            params = self._fit_stochastic(
+                params, sequences, Y, sample_weight, restart, incremental
+            )
+        self.params_ = params
+        return self
+
+    def _check_loss(self, loss, where):
+        if not np.isfinite(loss):
+            raise ValueError(
+                f"The training loss became {loss} {where}: training diverged. "
+                f"Lower learning_rate_init (now {self.learning_rate_init}), set "
+                f"clip_norm (now {self.clip_norm}; 1.0 is a common choice) to "
+                "clip exploding gradients, or standardise the inputs and targets."
+            )
+
+    def _batch_loss(self, params, sequences, Y, sample_weight):
+        total = sample_weight.sum()
+        return self._network.loss_and_gradient(
+            params,
+            sequences,
+            Y,
+            sample_weight / total,
+            self._loss(),
+            self.alpha / total,
+        )
+
+    def _fit_lbfgs(self, params, sequences, Y, sample_weight):
+        dtype = params.dtype
+
+        def loss_and_gradient(theta):
+            loss, grad = self._batch_loss(
+                theta.astype(dtype), sequences, Y, sample_weight
+            )
+            self._check_loss(loss, "in L-BFGS")
+            return loss, grad.astype(np.float64)
+
+        iprint = self.verbose - 1 if self.verbose > 0 else -1
+        result = scipy.optimize.minimize(
+            loss_and_gradient,
+            params.astype(np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            options={
+                "maxfun": self.max_fun,
+                "maxiter": self.max_iter,
+                "gtol": self.tol,
+                **({"iprint": iprint} if iprint >= 0 else {}),
+            },
+        )
+        self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
+        self.loss_ = float(result.fun)
+        self.t_ = len(sequences.lengths) * self.n_iter_
+        return result.x.astype(dtype)
+
+    def _new_optimizer(self, n_parameters, dtype):
+        if self.solver == "sgd":
+            return SGDOptimizer(
+                n_parameters,
+                dtype,
+                self.learning_rate_init,
+                self.learning_rate,
+                self.momentum,
+                self.nesterovs_momentum,
+                self.power_t,
+            )
+        return AdamOptimizer(
+            n_parameters,
+            dtype,
+            self.learning_rate_init,
+            self.beta_1,
+            self.beta_2,
+            self.epsilon,
+        )
+
+    def _fit_stochastic(
+        self, params, sequences, Y, sample_weight, restart, incremental
+    ):
+        n_samples = len(sequences.lengths)
+        if restart or not hasattr(self, "_optimizer"):
+            optimizer = self._new_optimizer(params.size, params.dtype)
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            self.t_ = 0
+            self.n_iter_ = 0
+            if self.early_stopping:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
+            else:
+                self.validation_scores_ = None
+                self.best_validation_score_ = None
+                self.best_loss_ = np.inf
+        else:
+            # Copies, so that a failed fit leaves the fitted state untouched.
+            optimizer = copy.deepcopy(self._optimizer)
+            self.loss_curve_ = list(self.loss_curve_)
+            if self.validation_scores_ is not None:
+                self.validation_scores_ = list(self.validation_scores_)
+
+        early_stopping = self.early_stopping and not incremental
+        train = np.arange(n_samples)
+        if early_stopping:
+            train, validation = train_test_split(
+                train,
+                random_state=self._random_state,
+                test_size=self.validation_fraction,
+                stratify=self._stratify(Y),
+            )
+            if len(validation) < 2:
+                raise ValueError(
+                    f"The validation set is too small ({len(validation)} samples) "
+                    "for early_stopping; increase validation_fraction or the "
+                    "number of samples."
+                )
+            validation_data = (
+                sequences.take(validation),
+                Y[validation],
+                sample_weight[validation],
+            )
+        n_train = len(train)
+        if self.batch_size == "auto":
+            batch_size = min(200, n_train)
+        else:
+            if self.batch_size > n_train:
+                warnings.warn(
+                    "Got `batch_size` less than 1 or larger than sample size. "
+                    "It is going to be clipped"
+                )
+            batch_size = int(np.clip(self.batch_size, 1, n_train))
+
+        best_params = params.copy()
+        for _ in range(self.max_iter):
+            if self.shuffle and batch_size < n_train:
+                train = self._random_state.permutation(train)
+            accumulated_loss = 0.0
+            for batch_slice in gen_batches(n_train, batch_size):
+                batch = train[batch_slice]
+                weights = sample_weight[batch]
+                if weights.sum() <= 0:
+                    continue
+                loss, grad = self._batch_loss(
+                    params, sequences.take(batch), Y[batch], weights
+                )
+                self._check_loss(loss, f"at iteration {self.n_iter_ + 1}")
+                if self.clip_norm is not None:
+                    norm = np.sqrt(grad @ grad)
+                    if norm > self.clip_norm:
+                        grad *= self.clip_norm / norm
+                optimizer.update(params, grad)
+                accumulated_loss += loss * weights.sum()
+            self.n_iter_ += 1
+            self.t_ += n_train
+            self.loss_ = accumulated_loss / sample_weight[train].sum()
+            self.loss_curve_.append(self.loss_)
+            if self.verbose:
+                print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+
+            if early_stopping:
+                val_sequences, val_y, val_weights = validation_data
+                raw = self._network.decision(params, val_sequences)
+                score = self._validation_score(val_y, raw, val_weights)
+                self.validation_scores_.append(score)
+                if self.verbose:
+                    print("Validation score: %f" % score)
+                improved = score >= self.best_validation_score_ + self.tol
+                if score > self.best_validation_score_:
+                    self.best_validation_score_ = score
+                    best_params = params.copy()
+            else:
+                improved = self.loss_ <= self.best_loss_ - self.tol
+                self.best_loss_ = min(self.best_loss_, self.loss_)
+            self._no_improvement_count = (
+                0 if improved else self._no_improvement_count + 1
+            )
+
+            optimizer.iteration_ends(self.t_)
+            if self._no_improvement_count > self.n_iter_no_change:
+                if early_stopping:
+                    msg = (
+                        "Validation score did not improve more than tol=%f for %d "
+                        "consecutive epochs." % (self.tol, self.n_iter_no_change)
+                    )
+                else:
+                    msg = (
+                        "Training loss did not improve more than tol=%f for %d "
+                        "consecutive epochs." % (self.tol, self.n_iter_no_change)
+                    )
+                if optimizer.trigger_stopping(msg, self.verbose):
+                    break
+                self._no_improvement_count = 0
+            if incremental:
+                break
+            if self.n_iter_ == self.max_iter:
+                warnings.warn(
+                    "Stochastic Optimizer: Maximum iterations (%d) reached and "
+                    "the optimization hasn't converged yet." % self.max_iter,
+                    ConvergenceWarning,
+                )
+        self._optimizer = optimizer
+        return best_params if early_stopping else params
+
+    # -- prediction ------------------------------------------------------------
+    def _decision(self, X):
+        """Raw network outputs for ``X``, after validating it."""
+        check_is_fitted(self, "params_")
+        sequences = validate_sequences(self, X, reset=False)
+        params = self.params_
+        if sequences.values.dtype != params.dtype:
+            sequences = sequences._replace(values=sequences.values.astype(params.dtype))
+        return self._network.decision(params, sequences)
+
+    def _check_solver(self):
+        if self.solver not in ("sgd", "adam"):
+            raise AttributeError(
+                f"partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        return True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.two_d_array = True
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+_SHARED_PARAMETERS_DOC = """
+    Parameters
+    ----------
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+        The recurrent cell: ``"rnn"`` is the Elman cell with tanh, ``"lstm"``
+        long short-term memory, ``"gru"`` the gated recurrent unit. Their
+        equations are in the docstrings of :mod:`skrnn.cells`.
+    hidden_layer_sizes : array-like of shape (n_layers,), default=(64,)
+        Hidden units of each stacked recurrent layer (per direction).
+    bidirectional : bool, default=False
+        Whether each layer also reads the sequences backwards in time; the
+        two directions' states are concatenated.
+    solver : {"adam", "sgd", "lbfgs"}, default="adam"
+        As in :class:`~sklearn.neural_network.MLPClassifier`.
+    alpha : float, default=1e-4
+        Strength of the L2 penalty on weights (not biases).
+    batch_size : int or "auto", default="auto"
+        Minibatch size; ``"auto"`` is ``min(200, n_samples)``.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Schedule of the ``"sgd"`` solver.
+    learning_rate_init : float, default=1e-3
+        Initial step size of ``"sgd"`` and ``"adam"``.
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
+    max_iter : int, default=200
+        Maximum number of epochs (``"sgd"``, ``"adam"``) or iterations
+        (``"lbfgs"``).
+    shuffle : bool, default=True
+        Whether to shuffle samples every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, shuffling and the early-stopping
+        split. Re-created at every ``fit``: the same integer gives the same
+        model.
+    tol : float, default=1e-4
+        Minimum improvement of the loss (or validation score) that counts.
+    verbose : bool, default=False
+        Print the loss of every epoch.
+    warm_start : bool, default=False
+        Start ``fit`` from the previous solution.
+    momentum : float, default=0.9
+        Momentum of ``"sgd"``.
+    nesterovs_momentum : bool, default=True
+        Nesterov momentum for ``"sgd"``.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop when its score
+        stops improving; the best parameters are kept.
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Adam's moment decay rates.
+    epsilon : float, default=1e-8
+        Adam's numerical stability constant.
+    n_iter_no_change : int, default=10
+        Epochs without ``tol`` improvement before stopping.
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of ``"lbfgs"``.
+    clip_norm : float or None, default=None
+        Rescale each minibatch gradient to at most this Euclidean norm: the
+        usual remedy for exploding gradients in recurrent networks.
+"""
+
+_SHARED_ATTRIBUTES_DOC = """
+    loss_ : float
+        Loss at the end of training (last epoch's mean minibatch loss).
+    best_loss_ : float or None
+        Lowest loss seen (None with ``early_stopping``).
+    loss_curve_ : list of float
+        Loss of each epoch (stochastic solvers).
+    validation_scores_ : list of float or None
+        Validation score of each epoch with ``early_stopping``.
+    best_validation_score_ : float or None
+        Best validation score with ``early_stopping``.
+    t_ : int
+        Number of training samples seen.
+    n_iter_ : int
+        Number of epochs (or L-BFGS iterations) run.
+    n_outputs_ : int
+        Width of the output layer.
+    n_features_in_ : int
+        For 2D input, the number of columns (time steps); for 3D or list
+        input, the number of features per time step.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` was a DataFrame.
+    params_ : ndarray of shape (n_parameters,)
+        All learned parameters in one flat vector.
+    weights_ : list of list of dict
+        Views of the recurrent weights, ``weights_[layer][direction]``.
+    output_weights_ : dict
+        Views of the output layer's ``"W"`` and ``"b"``.
+"""
+
+
+class RNNClassifier(ClassifierMixin, BaseRecurrent):
+    __doc__ = (
+        """Recurrent neural network classifier trained by backpropagation
+    through time.
+
+    Reads each sequence with stacked (optionally bidirectional) recurrent
+    layers and classifies it from the last hidden state (of both directions).
+    Binary and multilabel targets use logistic outputs, multiclass targets a
+    softmax; the loss is the cross-entropy.
+
+    ``X`` is 2D ``(n_samples, n_timesteps)`` (univariate sequences), 3D
+    ``(n_samples, n_timesteps, n_features)``, a list of sequences of varying
+    lengths, or a 3D array padded at the end of sequences with NaN.
+"""
+        + _SHARED_PARAMETERS_DOC
+        + """
+    Attributes
+    ----------
+    classes_ : ndarray or list of ndarray
+        Class labels."""
+        + _SHARED_ATTRIBUTES_DOC
+        + """
+    See Also
+    --------
+    RNNRegressor : The same network for regression.
+    sklearn.neural_network.MLPClassifier : Feed-forward counterpart.
+
+    References
+    ----------
+    Hochreiter, S. and Schmidhuber, J. (1997). Long short-term memory.
+    Neural Computation, 9(8).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skrnn import RNNClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X = X.reshape(-1, 8, 8) / 16  # 8 time steps of 8 pixels
+    >>> clf = RNNClassifier(cell="gru", max_iter=5, random_state=0)
+    >>> clf.fit(X[:500], y[:500]).predict(X[:3]).shape
+    (3,)
+    """
+    )
+
+    def __init__(
+        self,
+        cell="lstm",
+        hidden_layer_sizes=(64,),
+        bidirectional=False,
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        clip_norm=None,
+    ):
+        super().__init__(
+            cell=cell,
+            hidden_layer_sizes=hidden_layer_sizes,
+            bidirectional=bidirectional,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            clip_norm=clip_norm,
+        )
+
+    def _encode_targets(self, y, first_pass, dtype, classes=None):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        if y.ndim == 2 and y.shape[1] > 1 or type_of_target(y).startswith("multilabel"):
+            check_classification_targets(y)
+        else:
+            y = column_or_1d(y, warn=True)
+            check_classification_targets(y)
+        if first_pass:
+            self._label_binarizer = LabelBinarizer()
+            if classes is not None and not type_of_target(y).startswith("multilabel"):
+                self._label_binarizer.fit(classes)
+            else:
+                self._label_binarizer.fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            classes = self._label_binarizer.classes_
+            if self._label_binarizer.y_type_.startswith("multilabel"):
+                if type_of_target(y) != self._label_binarizer.y_type_ or (
+                    y.shape[1] != len(classes)
+                ):
+                    raise ValueError(
+                        "The target must keep its multilabel indicator layout with "
+                        f"{len(classes)} labels; got {type_of_target(y)} target."
+                    )
+            elif not np.isin(np.unique(y), classes).all():
+                raise ValueError(
+                    "`y` has classes not in `self.classes_`. `self.classes_` has "
+                    f"{classes}. 'y' has {np.unique(y)}."
+                )
+        return self._label_binarizer.transform(y).astype(dtype)
+
+    def _loss(self):
+        if self._label_binarizer.y_type_ == "multiclass":
+            return "softmax"
+        return "logistic"
+
+    def _encoded_predict(self, raw):
+        probabilities = OUTPUT_ACTIVATIONS[self._loss()](raw)
+        if self.n_outputs_ == 1:
+            probabilities = probabilities.ravel()
+        return self._label_binarizer.inverse_transform(probabilities)
+
+    def _validation_score(self, Y, raw, sample_weight):
+        if self._loss() == "softmax":
+            return accuracy_score(
+                Y.argmax(axis=1), raw.argmax(axis=1), sample_weight=sample_weight
+            )
+        return accuracy_score(Y > 0.5, raw > 0, sample_weight=sample_weight)
+
+    def _stratify(self, Y):
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            return None
+        return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @_restore_on_failure
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to sequences ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \
+                (n_samples, n_timesteps, n_features), or list of array-like
+            Training sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a label indicator matrix (multilabel).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sequence in the loss.
+
+        Returns
+        -------
+        self : RNNClassifier
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @available_if(BaseRecurrent._check_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
+    @_restore_on_failure
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Run one epoch over ``X``, ``y`` (continuing from the current state).
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Training sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Labels.
+        classes : array-like of shape (n_classes,), default=None
+            All classes that will ever appear; required on the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sequence in the loss.
+
+        Returns
+        -------
+        self : RNNClassifier
+        """
+        if _check_partial_fit_first_call(self, classes):
+            for attribute in ("params_", "_optimizer"):
+                self.__dict__.pop(attribute, None)
+            return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predict class labels of sequences.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
+        return self._encoded_predict(self._decision(X))
+
+    def predict_proba(self, X):
+        """Class probabilities of sequences.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        probabilities = OUTPUT_ACTIVATIONS[self._loss()](self._decision(X))
+        if self.n_outputs_ == 1 and self._label_binarizer.y_type_ == "binary":
+            return np.hstack([1 - probabilities, probabilities])
+        return probabilities
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        return np.log(self.predict_proba(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class RNNRegressor(RegressorMixin, BaseRecurrent):
+    __doc__ = (
+        """Recurrent neural network regressor trained by backpropagation
+    through time.
+
+    Reads each sequence with stacked (optionally bidirectional) recurrent
+    layers and predicts one or several values from the last hidden state (of
+    both directions), with a linear output and the squared error loss.
+
+    ``X`` is 2D ``(n_samples, n_timesteps)`` (univariate sequences, e.g. lag
+    windows of a series), 3D ``(n_samples, n_timesteps, n_features)``, a
+    list of sequences of varying lengths, or a 3D array padded at the end of
+    sequences with NaN.
+"""
+        + _SHARED_PARAMETERS_DOC
+        + """
+    Attributes
+    ----------"""
+        + _SHARED_ATTRIBUTES_DOC
+        + """
+    See Also
+    --------
+    RNNClassifier : The same network for classification.
+    sklearn.neural_network.MLPRegressor : Feed-forward counterpart.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import RNNRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(-1, 1, size=(200, 10))  # 200 sequences of 10 steps
+    >>> y = X.sum(axis=1)
+    >>> reg = RNNRegressor(cell="gru", max_iter=50, random_state=0).fit(X, y)
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    """
+    )
+
+    def __init__(
+        self,
+        cell="lstm",
+        hidden_layer_sizes=(64,),
+        bidirectional=False,
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        clip_norm=None,
+    ):
+        super().__init__(
+            cell=cell,
+            hidden_layer_sizes=hidden_layer_sizes,
+            bidirectional=bidirectional,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            clip_norm=clip_norm,
+        )
+
+    def _encode_targets(self, y, first_pass, dtype, classes=None):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        y = check_array(y, ensure_2d=False, dtype=dtype, input_name="y")
+        if y.ndim > 2:
+            raise ValueError(f"y must be 1D or 2D, got an array of shape {y.shape}.")
+        if first_pass:
+            self._y_ndim = y.ndim
+        return y.reshape(len(y), -1)
+
+    def _loss(self):
+        return "squared"
+
+    def _validation_score(self, Y, raw, sample_weight):
+        return r2_score(Y, raw, sample_weight=sample_weight)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @_restore_on_failure
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to sequences ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps) or \
+                (n_samples, n_timesteps, n_features), or list of array-like
+            Training sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sequence in the loss.
+
+        Returns
+        -------
+        self : RNNRegressor
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @available_if(BaseRecurrent._check_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
+    @_restore_on_failure
+    def partial_fit(self, X, y, sample_weight=None):
+        """Run one epoch over ``X``, ``y`` (continuing from the current state).
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Training sequences.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sequence in the loss.
+
+        Returns
+        -------
+        self : RNNRegressor
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predict targets of sequences.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        raw = self._decision(X)
+        return raw.ravel() if self._y_ndim == 1 else raw
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
