@@ -214,6 +214,7 @@ class RecurrentNetwork:
             if self.n_directions == 2:
                 d_states.append(batch.reverse(d_inputs[:, :, width:]))
 
+    @np.errstate(over="ignore")
     def decision(self, flat, sequences, chunk_size=1024):
         """Raw outputs (before the output activation) for every sequence.
 
@@ -238,6 +239,7 @@ class RecurrentNetwork:
             result[index[batch.order]] = features @ output["W"] + output["b"]
         return result
 
+    @np.errstate(over="ignore")
     def loss_and_gradient(self, flat, sequences, Y, weights, loss, l2):
         """Loss on a batch and its gradient with respect to ``flat``.
 

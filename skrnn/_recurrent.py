@@ -170,7 +170,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
     def _stratify(self, Y):
         """Labels to stratify the early-stopping split by, or None."""
-        return None
+        return
 
     # -- fitted weights ---------------------------------------------------------
     @property
@@ -793,7 +793,8 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        probabilities = OUTPUT_ACTIVATIONS[self._loss()](self._decision(X))
+        raw = self._decision(X)
+        probabilities = OUTPUT_ACTIVATIONS[self._loss()](raw)
         if self.n_outputs_ == 1 and self._label_binarizer.y_type_ == "binary":
             return np.hstack([1 - probabilities, probabilities])
         return probabilities

@@ -189,6 +189,14 @@ def check_sequences(X, *, dtype=FLOAT_DTYPES, input_name="X"):
     return _unpad(values, input_name), "array"
 
 
+def _ndim(X) -> int:
+    """Number of dimensions of an array-like that is not a ragged list."""
+    shape = getattr(X, "shape", None)
+    if shape is not None:
+        return len(shape)
+    return np.asarray(X).ndim
+
+
 def validate_sequences(estimator, X, *, reset, dtype=FLOAT_DTYPES) -> Sequences:
     """Validate sequences at an estimator's public boundary.
 
@@ -214,7 +222,7 @@ def validate_sequences(estimator, X, *, reset, dtype=FLOAT_DTYPES) -> Sequences:
     -------
     sequences : Sequences
     """
-    two_d = not _is_ragged_list(X) and np.ndim(X) == 2
+    two_d = not _is_ragged_list(X) and _ndim(X) == 2
     if two_d and (reset or getattr(estimator, "_fitted_on_columns", False)):
         # Keep the column contract: feature names and column counts are
         # recorded or checked exactly as for any other sklearn estimator.

@@ -2,7 +2,14 @@
 
 import numpy as np
 
-from skrnn.cells._base import Cell, register_cell, sigmoid_, sigmoid_grad_, tanh_grad_
+from skrnn.cells._base import (
+    Cell,
+    register_cell,
+    sigmoid_,
+    sigmoid_grad_,
+    tanh_,
+    tanh_grad_,
+)
 
 
 @register_cell
@@ -40,7 +47,7 @@ class GRUCell(Cell):
             r, z, cand = a[:, :Hd], a[:, Hd : 2 * Hd], a[:, 2 * Hd :]
             Q_n[t, :n] = q[:, 2 * Hd :]
             cand += r * Q_n[t, :n]
-            np.tanh(cand, out=cand)
+            tanh_(cand)
             h = H[t + 1, :n]
             np.subtract(h_prev, cand, out=h)
             h *= z

@@ -2,7 +2,14 @@
 
 import numpy as np
 
-from skrnn.cells._base import Cell, register_cell, sigmoid_, sigmoid_grad_, tanh_grad_
+from skrnn.cells._base import (
+    Cell,
+    register_cell,
+    sigmoid_,
+    sigmoid_grad_,
+    tanh_,
+    tanh_grad_,
+)
 
 
 @register_cell
@@ -43,13 +50,14 @@ class LSTMCell(Cell):
             a = Z[t, :n]
             a += H[t, :n] @ U
             sigmoid_(a[:, : 3 * Hd])
-            np.tanh(a[:, 3 * Hd :], out=a[:, 3 * Hd :])
+            tanh_(a[:, 3 * Hd :])
             i, f, o, g = (a[:, k * Hd : (k + 1) * Hd] for k in range(4))
             c = C[t + 1, :n]
             np.multiply(f, C[t, :n], out=c)
             c += i * g
             tc = tanh_C[t, :n]
-            np.tanh(c, out=tc)
+            tc[...] = c
+            tanh_(tc)
             np.multiply(o, tc, out=H[t + 1, :n])
         return C, tanh_C
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from skrnn.cells._base import Cell, register_cell
+from skrnn.cells._base import Cell, register_cell, tanh_
 
 
 @register_cell
@@ -27,8 +27,7 @@ class ElmanCell(Cell):
             h = H[t + 1, :n]
             np.dot(H[t, :n], U, out=h)
             h += Z[t, :n]
-            np.tanh(h, out=h)
-        return None
+            tanh_(h)
 
     def backward(self, Z, params, steps, H, cache, dH, grads):
         U_T = params["U"].T
