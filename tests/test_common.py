@@ -1,0 +1,18 @@
+"""scikit-learn's estimator checks over every estimator and cell."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skrnn import RNNClassifier, RNNRegressor
+from skrnn.cells import CELLS
+
+ESTIMATORS = [
+    Estimator(cell=cell) for Estimator in (RNNClassifier, RNNRegressor) for cell in sorted(CELLS)
+] + [
+    RNNClassifier(cell="gru", hidden_layer_sizes=(16, 16), bidirectional=True),
+    RNNRegressor(cell="lstm", hidden_layer_sizes=(16, 16), bidirectional=True),
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)

@@ -1,0 +1,105 @@
+"""Analytic gradients of the loss against central finite differences."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from skrnn._network import RecurrentNetwork
+from skrnn._sequences import Sequences
+from skrnn.cells import CELLS
+
+N_SAMPLES, N_STEPS, N_FEATURES, N_OUTPUTS = 4, 5, 2, 3
+LOSSES = {
+    "classifier-multiclass": "softmax",
+    "classifier-multilabel": "logistic",
+    "regressor": "squared",
+}
+
+
+def make_problem(loss, variable_lengths, seed):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(N_SAMPLES, N_STEPS, N_FEATURES))
+    if variable_lengths:
+        lengths = np.array([N_STEPS, 2, 1, 4])
+    else:
+        lengths = np.full(N_SAMPLES, N_STEPS)
+    for i, length in enumerate(lengths):
+        X[i, length:] = 0
+    if loss == "softmax":
+        Y = np.eye(N_OUTPUTS)[rng.randint(0, N_OUTPUTS, N_SAMPLES)]
+    elif loss == "logistic":
+        Y = rng.randint(0, 2, (N_SAMPLES, N_OUTPUTS)).astype(float)
+    else:
+        Y = rng.normal(size=(N_SAMPLES, N_OUTPUTS))
+    weights = rng.uniform(0.5, 1.5, N_SAMPLES)
+    return Sequences(X, lengths.astype(np.int64)), Y, weights / weights.sum()
+
+
+def relative_gradient_error(network, flat, sequences, Y, weights, loss, eps=1e-6):
+    def f(theta):
+        return network.loss_and_gradient(theta, sequences, Y, weights, loss, 0.01)
+
+    _, analytic = f(flat)
+    numeric = np.empty_like(flat)
+    for k in range(flat.size):
+        step = np.zeros_like(flat)
+        step[k] = eps
+        numeric[k] = (f(flat + step)[0] - f(flat - step)[0]) / (2 * eps)
+    return np.linalg.norm(analytic - numeric) / np.linalg.norm(analytic + numeric)
+
+
+@pytest.mark.parametrize(
+    "cell, layers, bidirectional, variable_lengths, task",
+    list(
+        itertools.product(
+            sorted(CELLS), [(3,), (3, 2)], [False, True], [False, True], LOSSES
+        )
+    ),
+)
+def test_gradient_matches_finite_differences(
+    cell, layers, bidirectional, variable_lengths, task
+):
+    loss = LOSSES[task]
+    sequences, Y, weights = make_problem(loss, variable_lengths, seed=len(cell))
+    network = RecurrentNetwork(cell, N_FEATURES, layers, bidirectional, N_OUTPUTS)
+    rng = np.random.RandomState(0)
+    # Perturb the initial parameters so that no gate sits at a special point
+    # (zero biases, orthogonal U) where an error could cancel out.
+    flat = network.initialize(rng) + rng.normal(scale=0.3, size=network.n_parameters)
+    error = relative_gradient_error(network, flat, sequences, Y, weights, loss)
+    assert error < 1e-6
+
+
+def test_gradient_check_would_catch_an_error():
+    # The same check fails when the analytic gradient is off in one entry:
+    # the test above can fail.
+    sequences, Y, weights = make_problem("squared", True, seed=0)
+    network = RecurrentNetwork("lstm", N_FEATURES, (3,), True, N_OUTPUTS)
+    flat = network.initialize(np.random.RandomState(0))
+    original = network.loss_and_gradient
+
+    def broken(*args):
+        value, grad = original(*args)
+        grad[5] += 1e-3
+        return value, grad
+
+    network.loss_and_gradient = broken
+    error = relative_gradient_error(network, flat, sequences, Y, weights, "squared")
+    assert error > 1e-6
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+def test_padding_does_not_change_loss_or_gradient(cell):
+    # A sequence padded with extra steps gives the same loss and gradient.
+    sequences, Y, weights = make_problem("squared", True, seed=1)
+    padded = Sequences(
+        np.concatenate([sequences.values, np.zeros((N_SAMPLES, 3, N_FEATURES))], 1),
+        sequences.lengths,
+    )
+    network = RecurrentNetwork(cell, N_FEATURES, (3, 2), True, N_OUTPUTS)
+    flat = network.initialize(np.random.RandomState(0))
+    loss_a, grad_a = network.loss_and_gradient(flat, sequences, Y, weights, "squared", 0)
+    loss_b, grad_b = network.loss_and_gradient(flat, padded, Y, weights, "squared", 0)
+    assert loss_a == pytest.approx(loss_b, rel=1e-12)
+    np.testing.assert_allclose(grad_a, grad_b, rtol=1e-10, atol=1e-14)
