@@ -6,7 +6,9 @@ from skrnn import RNNClassifier, RNNRegressor
 from skrnn.cells import CELLS
 
 ESTIMATORS = [
-    Estimator(cell=cell) for Estimator in (RNNClassifier, RNNRegressor) for cell in sorted(CELLS)
+    Estimator(cell=cell)
+    for Estimator in (RNNClassifier, RNNRegressor)
+    for cell in sorted(CELLS)
 ] + [
     RNNClassifier(cell="gru", hidden_layer_sizes=(16, 16), bidirectional=True),
     RNNRegressor(cell="lstm", hidden_layer_sizes=(16, 16), bidirectional=True),

@@ -99,7 +99,9 @@ def test_padding_does_not_change_loss_or_gradient(cell):
     )
     network = RecurrentNetwork(cell, N_FEATURES, (3, 2), True, N_OUTPUTS)
     flat = network.initialize(np.random.RandomState(0))
-    loss_a, grad_a = network.loss_and_gradient(flat, sequences, Y, weights, "squared", 0)
+    loss_a, grad_a = network.loss_and_gradient(
+        flat, sequences, Y, weights, "squared", 0
+    )
     loss_b, grad_b = network.loss_and_gradient(flat, padded, Y, weights, "squared", 0)
     assert loss_a == pytest.approx(loss_b, rel=1e-12)
     np.testing.assert_allclose(grad_a, grad_b, rtol=1e-10, atol=1e-14)

@@ -12,7 +12,12 @@ from sklearn.preprocessing import StandardScaler
 from skrnn import RNNClassifier, RNNRegressor
 from skrnn.cells import CELLS
 
-SMALL = {"hidden_layer_sizes": (16,), "max_iter": 10, "learning_rate_init": 0.01, "random_state": 0}
+SMALL = {
+    "hidden_layer_sizes": (16,),
+    "max_iter": 10,
+    "learning_rate_init": 0.01,
+    "random_state": 0,
+}
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +44,9 @@ def test_grid_search_over_cells_in_parallel(digits):
 
 def test_pipeline_with_scaler_on_2d_data():
     X, y = sum_task()
-    model = make_pipeline(StandardScaler(), RNNRegressor(cell="gru", max_iter=60, random_state=0))
+    model = make_pipeline(
+        StandardScaler(), RNNRegressor(cell="gru", max_iter=60, random_state=0)
+    )
     model.fit(X, y)
     assert model.score(X, y) > 0.8
 
@@ -65,7 +72,11 @@ def test_same_random_state_gives_identical_predictions(cell, digits):
     a = RNNClassifier(cell=cell, **SMALL).fit(X, y).predict_proba(X)
     b = RNNClassifier(cell=cell, **SMALL).fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(a, b)
-    c = RNNClassifier(cell=cell, **{**SMALL, "random_state": 1}).fit(X, y).predict_proba(X)
+    c = (
+        RNNClassifier(cell=cell, **{**SMALL, "random_state": 1})
+        .fit(X, y)
+        .predict_proba(X)
+    )
     assert not np.array_equal(a, c)
 
 
@@ -76,7 +87,10 @@ def test_padded_batch_equals_each_sequence_alone(cell, bidirectional):
     sequences = [rng.normal(size=(length, 2)) for length in (5, 1, 3, 7)]
     y = np.arange(4.0)
     model = RNNRegressor(
-        cell=cell, hidden_layer_sizes=(4, 3), bidirectional=bidirectional, max_iter=3,
+        cell=cell,
+        hidden_layer_sizes=(4, 3),
+        bidirectional=bidirectional,
+        max_iter=3,
         random_state=0,
     ).fit(sequences, y)
     together = model.predict(sequences)
@@ -131,7 +145,11 @@ def test_invalid_cell_name_is_reported():
 def test_clip_norm_keeps_a_too_large_step_finite():
     X, y = sum_task()
     model = RNNRegressor(
-        cell="rnn", solver="sgd", learning_rate_init=0.5, clip_norm=1.0, max_iter=5,
+        cell="rnn",
+        solver="sgd",
+        learning_rate_init=0.5,
+        clip_norm=1.0,
+        max_iter=5,
         random_state=0,
     ).fit(X, y)
     assert np.isfinite(model.loss_curve_).all()
@@ -203,8 +221,12 @@ def test_warm_start_continues_from_the_previous_solution():
 def test_early_stopping_keeps_the_best_validation_parameters(digits):
     X, y = digits
     model = RNNClassifier(
-        cell="gru", hidden_layer_sizes=(16,), early_stopping=True, n_iter_no_change=2,
-        max_iter=40, random_state=0,
+        cell="gru",
+        hidden_layer_sizes=(16,),
+        early_stopping=True,
+        n_iter_no_change=2,
+        max_iter=40,
+        random_state=0,
     ).fit(X, y)
     assert len(model.validation_scores_) == model.n_iter_
     assert model.best_validation_score_ == max(model.validation_scores_)
@@ -222,7 +244,9 @@ def test_sample_weight_zero_equals_dropping_samples():
     X, y = sum_task(40)
     weights = np.ones(len(X))
     weights[::2] = 0
-    params = dict(cell="gru", hidden_layer_sizes=(4,), max_iter=5, random_state=0, shuffle=False)
+    params = dict(
+        cell="gru", hidden_layer_sizes=(4,), max_iter=5, random_state=0, shuffle=False
+    )
     a = RNNRegressor(**params).fit(X, y, sample_weight=weights)
     b = RNNRegressor(**params).fit(X[1::2], y[1::2])
     np.testing.assert_allclose(a.predict(X), b.predict(X), rtol=1e-10)
@@ -230,7 +254,9 @@ def test_sample_weight_zero_equals_dropping_samples():
 
 def test_weights_are_inspectable():
     X, y = sum_task()
-    model = RNNRegressor(cell="lstm", hidden_layer_sizes=(5, 4), bidirectional=True, max_iter=1).fit(X, y)
+    model = RNNRegressor(
+        cell="lstm", hidden_layer_sizes=(5, 4), bidirectional=True, max_iter=1
+    ).fit(X, y)
     weights = model.weights_
     assert len(weights) == 2 and len(weights[0]) == 2
     assert weights[0][0]["W"].shape == (1, 20)

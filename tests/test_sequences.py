@@ -44,7 +44,10 @@ def test_trailing_nan_is_padding():
 @pytest.mark.parametrize(
     "X, message",
     [
-        (np.array([[1.0, np.nan, 2.0]]), "NaN at time step 1 of sample 0, before the end"),
+        (
+            np.array([[1.0, np.nan, 2.0]]),
+            "NaN at time step 1 of sample 0, before the end",
+        ),
         (np.array([[1.0, np.inf]]), "contains inf"),
         (np.array([[np.nan, np.nan]]), "empty sequence"),
         ([np.ones(3), np.ones(0)], r"X\[1\] is an empty sequence"),
@@ -79,7 +82,9 @@ def fitted_regressor(X):
 def test_2d_fit_keeps_the_column_contract():
     model = fitted_regressor(np.random.RandomState(0).normal(size=(6, 5)))
     assert model.n_features_in_ == 5
-    with pytest.raises(ValueError, match="X has 4 features, but RNNRegressor is expecting 5"):
+    with pytest.raises(
+        ValueError, match="X has 4 features, but RNNRegressor is expecting 5"
+    ):
         model.predict(np.ones((2, 4)))
     # Sequences of another length go in as 3D arrays or lists.
     assert model.predict(np.ones((2, 7, 1))).shape == (2,)
@@ -90,15 +95,22 @@ def test_3d_fit_accepts_any_length_but_checks_features_per_step():
     model = fitted_regressor(np.random.RandomState(0).normal(size=(6, 5, 2)))
     assert model.n_features_in_ == 2
     assert model.predict(np.ones((3, 11, 2))).shape == (3,)
-    with pytest.raises(ValueError, match="X has 3 features per time step, but RNNRegressor is expecting 2"):
+    with pytest.raises(
+        ValueError,
+        match="X has 3 features per time step, but RNNRegressor is expecting 2",
+    ):
         model.predict(np.ones((3, 5, 3)))
-    with pytest.raises(ValueError, match="pass a 3D array of shape \\(n_samples, n_timesteps, 2\\)"):
+    with pytest.raises(
+        ValueError, match="pass a 3D array of shape \\(n_samples, n_timesteps, 2\\)"
+    ):
         model.predict(np.ones((3, 5)))
 
 
 def test_dataframe_feature_names():
     pd = pytest.importorskip("pandas")
-    X = pd.DataFrame(np.random.RandomState(0).normal(size=(6, 3)), columns=["t0", "t1", "t2"])
+    X = pd.DataFrame(
+        np.random.RandomState(0).normal(size=(6, 3)), columns=["t0", "t1", "t2"]
+    )
     model = fitted_regressor(X)
     np.testing.assert_array_equal(model.feature_names_in_, ["t0", "t1", "t2"])
     model.fit(np.ones((6, 4, 1)), np.arange(6.0))

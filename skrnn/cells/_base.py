@@ -68,17 +68,25 @@ def tanh_(a):
     return a
 
 
-def sigmoid_grad_(d, s):
-    """Multiply ``d`` in place by the sigmoid derivative ``s (1 - s)``."""
+def sigmoid_derivative(s):
+    """``s (1 - s)`` for sigmoid outputs ``s``, as a new array."""
+    d = 1.0 - s
     d *= s
-    d *= 1.0 - s
     return d
 
 
-def tanh_grad_(d, t):
-    """Multiply ``d`` in place by the tanh derivative ``1 - t²``."""
-    d *= 1.0 - t * t
-    return d
+def zero_padding_(A, steps):
+    """Zero the rows of time-major ``A`` beyond ``steps[t]`` at every step t.
+
+    Backward passes compute derivative factors for whole buffers at once and
+    then multiply only the running rows; this clears what the padded rows
+    were left with.
+    """
+    batch_size = A.shape[1]
+    for t, n in enumerate(steps):
+        if n < batch_size:
+            A[t, n:] = 0.0
+    return A
 
 
 def orthogonal(rng, n):
