@@ -68,10 +68,16 @@ def tanh_(a):
     return a
 
 
-def sigmoid_derivative(s):
-    """``s (1 - s)`` for sigmoid outputs ``s``, as a new array."""
-    d = 1.0 - s
+def sigmoid_grad_(d, s):
+    """Multiply ``d`` in place by the sigmoid derivative ``s (1 - s)``."""
     d *= s
+    d *= 1.0 - s
+    return d
+
+
+def tanh_grad_(d, t):
+    """Multiply ``d`` in place by the tanh derivative ``1 - t²``."""
+    d *= 1.0 - t * t
     return d
 
 

@@ -2,7 +2,14 @@
 
 import numpy as np
 
-from skrnn.cells._base import Cell, register_cell, sigmoid_, sigmoid_derivative, tanh_
+from skrnn.cells._base import (
+    Cell,
+    register_cell,
+    sigmoid_,
+    sigmoid_grad_,
+    tanh_,
+    tanh_grad_,
+)
 
 
 @register_cell
@@ -51,39 +58,30 @@ class GRUCell(Cell):
         Q_n = cache
         U_T = params["U"].T
         Hd = self.n_hidden
-        r, z, cand = Z[:, :, :Hd], Z[:, :, Hd : 2 * Hd], Z[:, :, 2 * Hd :]
-        # Derivative factors for all steps at once; with them the gradients
-        # of the recurrent products are one multiplication per step:
-        #   [dq_r, dq_z, dq_n] = dh [M_r, M_z, M_q]
-        M_n = (1.0 - z) * (1.0 - cand * cand)  # da_n = dh M_n
-        M = np.empty_like(Z)
-        M_r, M_z, M_q = M[:, :, :Hd], M[:, :, Hd : 2 * Hd], M[:, :, 2 * Hd :]
-        np.multiply(M_n, Q_n, out=M_r)
-        M_r *= sigmoid_derivative(r)
-        np.subtract(H[:-1], cand, out=M_z)
-        M_z *= sigmoid_derivative(z)
-        np.multiply(M_n, r, out=M_q)
-        M_gates = M.reshape(Z.shape[:2] + (3, Hd))
-
+        dZ = np.zeros_like(Z)
         dZ_rec = np.zeros_like(Z)
-        for t in range(len(steps) - 1, 0, -1):
+        for t in range(len(steps) - 1, -1, -1):
             n = steps[t]
-            dh = dH[t, :n]
+            a = Z[t, :n]
+            r, z, cand = a[:, :Hd], a[:, Hd : 2 * Hd], a[:, 2 * Hd :]
+            d = dZ[t, :n]
+            dr, dz, dn = d[:, :Hd], d[:, Hd : 2 * Hd], d[:, 2 * Hd :]
             d_rec = dZ_rec[t, :n]
-            np.multiply(
-                M_gates[t, :n], dh[:, np.newaxis, :], out=d_rec.reshape(n, 3, Hd)
-            )
-            dh_prev = dH[t - 1, :n]
-            dh_prev += dh * z[t, :n]
-            dh_prev += d_rec @ U_T
-        # Step 0 feeds the (constant) initial state: no recurrence to follow.
-        n = steps[0]
-        np.multiply(
-            M_gates[0, :n],
-            dH[0, :n, np.newaxis, :],
-            out=dZ_rec[0, :n].reshape(n, 3, Hd),
-        )
-        # The input side differs only in the candidate block: da_n = dh M_n.
-        dZ = dZ_rec.copy()
-        np.multiply(M_n, dH, out=dZ[:, :, 2 * Hd :])
+            dh = dH[t, :n]
+            h_prev = H[t, :n]
+            # dn = dh (1 - z) (1 - n²)
+            np.multiply(dh, z, out=dn)
+            np.subtract(dh, dn, out=dn)
+            tanh_grad_(dn, cand)
+            # dz = dh (h_prev - n) z (1 - z)
+            np.subtract(h_prev, cand, out=dz)
+            dz *= dh
+            np.multiply(dn, r, out=d_rec[:, 2 * Hd :])
+            np.multiply(dn, Q_n[t, :n], out=dr)
+            sigmoid_grad_(d[:, : 2 * Hd], a[:, : 2 * Hd])
+            d_rec[:, : 2 * Hd] = d[:, : 2 * Hd]
+            if t > 0:
+                dh_prev = dH[t - 1, :n]
+                dh_prev += dh * z
+                dh_prev += d_rec @ U_T
         return dZ, dZ_rec

@@ -6,8 +6,9 @@ from skrnn.cells._base import (
     Cell,
     register_cell,
     sigmoid_,
-    sigmoid_derivative,
+    sigmoid_grad_,
     tanh_,
+    tanh_grad_,
 )
 
 
@@ -64,35 +65,27 @@ class LSTMCell(Cell):
         C, tanh_C = cache
         U_T = params["U"].T
         Hd = self.n_hidden
-        i, f, o, g = (Z[:, :, k * Hd : (k + 1) * Hd] for k in range(4))
-        # Derivative factors for all steps at once (large vectorised passes);
-        # the loop below then does only what the recurrence needs:
-        #   dc_t = dh_t o_t (1 - tanh²c_t) + dc_{t+1} f_{t+1}
-        #   [da_i, da_f, da_o, da_g] = [dc M_i, dc M_f, dh M_o, dc M_g]
-        M = np.empty_like(Z)
-        np.multiply(g, sigmoid_derivative(i), out=M[:, :, :Hd])
-        np.multiply(C[:-1], sigmoid_derivative(f), out=M[:, :, Hd : 2 * Hd])
-        np.multiply(tanh_C, sigmoid_derivative(o), out=M[:, :, 2 * Hd : 3 * Hd])
-        np.multiply(i, 1.0 - g * g, out=M[:, :, 3 * Hd :])
-        dc_from_h = o * (1.0 - tanh_C * tanh_C)
-        M_if = M[:, :, : 2 * Hd].reshape(Z.shape[:2] + (2, Hd))
-
         dZ = np.zeros_like(Z)
-        dc = np.zeros((Z.shape[1], Hd), dtype=Z.dtype)
+        dc_next = np.zeros((Z.shape[1], Hd), dtype=Z.dtype)
         for t in range(len(steps) - 1, -1, -1):
             n = steps[t]
-            dh = dH[t, :n]
-            dc_t = dc[:n]
-            dc_t += dh * dc_from_h[t, :n]
+            a = Z[t, :n]
+            i, f, o, g = (a[:, k * Hd : (k + 1) * Hd] for k in range(4))
             d = dZ[t, :n]
-            np.multiply(
-                M_if[t, :n],
-                dc_t[:, np.newaxis, :],
-                out=d[:, : 2 * Hd].reshape(n, 2, Hd),
-            )
-            np.multiply(M[t, :n, 2 * Hd : 3 * Hd], dh, out=d[:, 2 * Hd : 3 * Hd])
-            np.multiply(M[t, :n, 3 * Hd :], dc_t, out=d[:, 3 * Hd :])
-            dc_t *= f[t, :n]
+            di, df, do, dg = (d[:, k * Hd : (k + 1) * Hd] for k in range(4))
+            dh = dH[t, :n]
+            tc = tanh_C[t, :n]
+            np.multiply(dh, tc, out=do)
+            # dc = dh o (1 - tanh(c)²) + dc from step t + 1
+            dc = dh * o
+            tanh_grad_(dc, tc)
+            dc += dc_next[:n]
+            np.multiply(dc, g, out=di)
+            np.multiply(dc, C[t, :n], out=df)
+            np.multiply(dc, i, out=dg)
+            np.multiply(dc, f, out=dc_next[:n])
+            sigmoid_grad_(d[:, : 3 * Hd], a[:, : 3 * Hd])
+            tanh_grad_(dg, g)
             if t > 0:
                 dH[t - 1, :n] += d @ U_T
         return dZ, dZ
