@@ -550,7 +550,7 @@ _SHARED_ATTRIBUTES_DOC = """
     n_features_in_ : int
         For 2D input, the number of columns (time steps); for 3D or list
         input, the number of features per time step.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Column names, when ``X`` was a DataFrame.
     params_ : ndarray of shape (n_parameters,)
         All learned parameters in one flat vector.
