@@ -679,21 +679,22 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
             else:
                 self._label_binarizer.fit(y)
             self.classes_ = self._label_binarizer.classes_
-        else:
-            classes = self._label_binarizer.classes_
-            if self._label_binarizer.y_type_.startswith("multilabel"):
-                if type_of_target(y) != self._label_binarizer.y_type_ or (
-                    y.shape[1] != len(classes)
-                ):
-                    raise ValueError(
-                        "The target must keep its multilabel indicator layout with "
-                        f"{len(classes)} labels; got {type_of_target(y)} target."
-                    )
-            elif not np.isin(np.unique(y), classes).all():
+        # Checked on every call: partial_fit may have been given the classes
+        # up front, and LabelBinarizer would silently zero an unknown label.
+        classes = self._label_binarizer.classes_
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            if type_of_target(y) != self._label_binarizer.y_type_ or (
+                y.shape[1] != len(classes)
+            ):
                 raise ValueError(
-                    "`y` has classes not in `self.classes_`. `self.classes_` has "
-                    f"{classes}. 'y' has {np.unique(y)}."
+                    "The target must keep its multilabel indicator layout with "
+                    f"{len(classes)} labels; got {type_of_target(y)} target."
                 )
+        elif not np.isin(np.unique(y), classes).all():
+            raise ValueError(
+                "`y` has classes not in `self.classes_`. `self.classes_` has "
+                f"{classes}. 'y' has {np.unique(y)}."
+            )
         return self._label_binarizer.transform(y).astype(dtype)
 
     def _loss(self):

@@ -199,6 +199,8 @@ def test_partial_fit_runs_one_epoch_and_continues(digits):
     model = RNNClassifier(**SMALL)
     with pytest.raises(ValueError, match="classes must be passed on the first call"):
         model.partial_fit(X, y)
+    with pytest.raises(ValueError, match="`y` has classes not in `self.classes_`"):
+        model.partial_fit(X, y, classes=np.arange(5))
     model.partial_fit(X, y, classes=np.arange(10))
     assert model.n_iter_ == 1 and len(model.loss_curve_) == 1
     model.partial_fit(X, y)
