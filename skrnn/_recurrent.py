@@ -473,9 +473,10 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 _SHARED_PARAMETERS_DOC = """
     Parameters
     ----------
-    cell : {"rnn", "lstm", "gru"}, default="lstm"
+    cell : {"rnn", "lstm", "gru", "peephole"}, default="lstm"
         The recurrent cell: ``"rnn"`` is the Elman cell with tanh, ``"lstm"``
-        long short-term memory, ``"gru"`` the gated recurrent unit. Their
+        long short-term memory, ``"gru"`` the gated recurrent unit,
+        ``"peephole"`` an LSTM whose gates also see the cell state. Their
         equations are in the docstrings of :mod:`skrnn.cells`.
     hidden_layer_sizes : array-like of shape (n_layers,), default=(64,)
         Hidden units of each stacked recurrent layer (per direction).
