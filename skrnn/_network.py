@@ -80,6 +80,9 @@ class RecurrentNetwork:
         directions' states are concatenated.
     n_outputs : int
         Width of the output layer.
+    cell_options : tuple of (name, value), default=()
+        Hyperparameters for the cells that declare them (see
+        :func:`skrnn.cells.get_cell`).
 
     Attributes
     ----------
@@ -90,7 +93,15 @@ class RecurrentNetwork:
         Length of the flat parameter vector.
     """
 
-    def __init__(self, cell, n_inputs, hidden_layer_sizes, bidirectional, n_outputs):
+    def __init__(
+        self,
+        cell,
+        n_inputs,
+        hidden_layer_sizes,
+        bidirectional,
+        n_outputs,
+        cell_options=(),
+    ):
         self.n_directions = 2 if bidirectional else 1
         self.cells = []
         self.layout = []
@@ -103,7 +114,10 @@ class RecurrentNetwork:
 
         width = n_inputs
         for layer, size in enumerate(hidden_layer_sizes):
-            cells = [get_cell(cell, size) for _ in range(self.n_directions)]
+            cells = [
+                get_cell(cell, size, dict(cell_options))
+                for _ in range(self.n_directions)
+            ]
             for direction, c in enumerate(cells):
                 for name, shape, is_weight in c.parameter_shapes(width):
                     add((layer, direction), name, shape, is_weight)
@@ -201,6 +215,7 @@ class RecurrentNetwork:
                 np.dot(
                     H[:-1].reshape(T * B, -1).T, dZ_rec.reshape(T * B, -1), out=g["U"]
                 )
+                cell.finalize_gradients(g)
                 if layer == 0:
                     continue
                 dx = (dZ2 @ p["W"].T).reshape(T, B, F)

@@ -98,6 +98,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "clip_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "clock_periods": ["array-like"],
     }
 
     def __init__(
@@ -127,6 +128,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         n_iter_no_change=10,
         max_fun=15000,
         clip_norm=None,
+        clock_periods=(1, 2, 4, 8),
     ):
         # One signature for both estimators: their hyperparameters and
         # defaults are the same (scikit-learn reads them from here).
@@ -155,6 +157,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.clip_norm = clip_norm
+        self.clock_periods = clock_periods
 
     # -- hooks for the subclasses ---------------------------------------------
     @abstractmethod
@@ -230,7 +233,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                     "partial_fit cannot change the network's architecture: it "
                     f"was built as {self._network_architecture} and is now asked "
                     f"for {architecture} (cell, n_features, hidden_layer_sizes, "
-                    "bidirectional, n_outputs)."
+                    "bidirectional, n_outputs, cell options)."
                 )
             self._network_architecture = architecture
             self._network = RecurrentNetwork(*architecture)
@@ -473,11 +476,13 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 _SHARED_PARAMETERS_DOC = """
     Parameters
     ----------
-    cell : {"rnn", "lstm", "gru", "peephole"}, default="lstm"
+    cell : {"rnn", "lstm", "gru", "peephole", "clockwork"}, default="lstm"
         The recurrent cell: ``"rnn"`` is the Elman cell with tanh, ``"lstm"``
         long short-term memory, ``"gru"`` the gated recurrent unit,
-        ``"peephole"`` an LSTM whose gates also see the cell state. Their
-        equations are in the docstrings of :mod:`skrnn.cells`.
+        ``"peephole"`` an LSTM whose gates also see the cell state,
+        ``"clockwork"`` an Elman layer split into groups that update at
+        different periods. Their equations are in the docstrings of
+        :mod:`skrnn.cells`.
     hidden_layer_sizes : array-like of shape (n_layers,), default=(64,)
         Hidden units of each stacked recurrent layer (per direction).
     bidirectional : bool, default=False
@@ -530,6 +535,9 @@ _SHARED_PARAMETERS_DOC = """
     clip_norm : float or None, default=None
         Rescale each minibatch gradient to at most this Euclidean norm: the
         usual remedy for exploding gradients in recurrent networks.
+    clock_periods : array-like of int, default=(1, 2, 4, 8)
+        Update periods of the groups of a ``"clockwork"`` layer (ignored by
+        the other cells); each layer size must be a multiple of their number.
 """
 
 _SHARED_ATTRIBUTES_DOC = """

@@ -10,6 +10,9 @@ from skrnn._sequences import Sequences
 from skrnn.cells import CELLS
 
 N_SAMPLES, N_STEPS, N_FEATURES, N_OUTPUTS = 4, 5, 2, 3
+# Clock periods whose groups update at different, non-nested steps (2 and 3
+# over 5 steps), so that skipped updates and non-leading groups are covered.
+CELL_OPTIONS = (("clock_periods", (2, 3)),)
 LOSSES = {
     "classifier-multiclass": "softmax",
     "classifier-multilabel": "logistic",
@@ -53,7 +56,7 @@ def relative_gradient_error(network, flat, sequences, Y, weights, loss, eps=1e-6
     "cell, layers, bidirectional, variable_lengths, task",
     list(
         itertools.product(
-            sorted(CELLS), [(3,), (3, 2)], [False, True], [False, True], LOSSES
+            sorted(CELLS), [(4,), (4, 2)], [False, True], [False, True], LOSSES
         )
     ),
 )
@@ -62,7 +65,9 @@ def test_gradient_matches_finite_differences(
 ):
     loss = LOSSES[task]
     sequences, Y, weights = make_problem(loss, variable_lengths, seed=len(cell))
-    network = RecurrentNetwork(cell, N_FEATURES, layers, bidirectional, N_OUTPUTS)
+    network = RecurrentNetwork(
+        cell, N_FEATURES, layers, bidirectional, N_OUTPUTS, CELL_OPTIONS
+    )
     rng = np.random.RandomState(0)
     # Perturb the initial parameters so that no gate sits at a special point
     # (zero biases, orthogonal U) where an error could cancel out.
@@ -97,7 +102,7 @@ def test_padding_does_not_change_loss_or_gradient(cell):
         np.concatenate([sequences.values, np.zeros((N_SAMPLES, 3, N_FEATURES))], 1),
         sequences.lengths,
     )
-    network = RecurrentNetwork(cell, N_FEATURES, (3, 2), True, N_OUTPUTS)
+    network = RecurrentNetwork(cell, N_FEATURES, (4, 2), True, N_OUTPUTS, CELL_OPTIONS)
     flat = network.initialize(np.random.RandomState(0))
     loss_a, grad_a = network.loss_and_gradient(
         flat, sequences, Y, weights, "squared", 0

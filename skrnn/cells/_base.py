@@ -28,9 +28,15 @@ def register_cell(cls):
     return cls
 
 
-def get_cell(name, n_hidden):
-    """Instantiate the cell registered under ``name`` with ``n_hidden`` units."""
-    return CELLS[name](n_hidden)
+def get_cell(name, n_hidden, options=None):
+    """Instantiate the cell registered under ``name`` with ``n_hidden`` units.
+
+    ``options`` maps hyperparameter names to values; the cell receives those
+    it declares in its ``options`` attribute.
+    """
+    cls = CELLS[name]
+    options = options or {}
+    return cls(n_hidden, **{key: options[key] for key in cls.options if key in options})
 
 
 def sigmoid_(a):
@@ -119,6 +125,8 @@ class Cell:
 
     name = None
     n_gates = 1
+    #: Names of estimator hyperparameters the cell takes (e.g. clock periods).
+    options = ()
 
     def __init__(self, n_hidden):
         self.n_hidden = n_hidden
@@ -158,6 +166,9 @@ class Cell:
         for gate in range(self.n_gates):
             params["U"][:, gate * H : (gate + 1) * H] = orthogonal(rng, H)
         params["b"][...] = 0.0
+
+    def finalize_gradients(self, grads):
+        """Adjust the finished ``W``, ``U``, ``b`` gradients (e.g. mask them)."""
 
     def forward(self, Z, params, steps, H):
         """Run the cell over all time steps.
