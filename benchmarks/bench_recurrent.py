@@ -8,6 +8,9 @@ features, 10 classes, minibatches of 64, no shuffling) is timed for
 * PyTorch: ``nn.RNN`` / ``nn.LSTM`` / ``nn.GRU`` (``batch_first=True``) with a
   linear head on the last step, cross-entropy, ``torch.optim.Adam``.
 
+A second table times the cells PyTorch does not have ("peephole",
+"clockwork") against skrnn's own "lstm" and "rnn", the same way.
+
 Both sides run with the same number of threads (numpy's BLAS through
 threadpoolctl, ``torch.set_num_threads``). The two contenders alternate run
 by run, and the table gives the median time of each and the median (and
@@ -114,6 +117,20 @@ def torch_epoch(cell, hidden, X, y):
     return epoch
 
 
+def interleaved_ratios(contenders, repeats):
+    """Median times (ms) of each contender and the per-run ratios first/second."""
+    import numpy as np
+
+    times = [[], []]
+    for _ in range(repeats):
+        for k, run in enumerate(contenders):
+            start = time.perf_counter()
+            run()
+            times[k].append(time.perf_counter() - start)
+    ours, theirs = (np.array(t) * 1e3 for t in times)
+    return np.median(ours), np.median(theirs), ours / theirs
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rows and repeats")
@@ -149,17 +166,31 @@ def main():
                         skrnn_epoch(cell, hidden, X, y),
                         torch_epoch(cell, hidden, X, y),
                     ]
-                    times = [[], []]
-                    for _ in range(repeats):
-                        for k, run in enumerate(contenders):
-                            start = time.perf_counter()
-                            run()
-                            times[k].append(time.perf_counter() - start)
-                    ours, theirs = (np.array(t) * 1e3 for t in times)
-                    ratios = ours / theirs
+                    ours, theirs, ratios = interleaved_ratios(contenders, repeats)
                     print(
-                        f"| {cell} | {hidden} | {n_steps} | {np.median(ours):.1f} | "
-                        f"{np.median(theirs):.1f} | {np.median(ratios):.2f} | "
+                        f"| {cell} | {hidden} | {n_steps} | {ours:.1f} | "
+                        f"{theirs:.1f} | {np.median(ratios):.2f} | "
+                        f"{ratios.min():.2f}-{ratios.max():.2f} |",
+                        flush=True,
+                    )
+
+        print("\nCells without a PyTorch counterpart, against skrnn's own cells\n")
+        print(
+            "| cell | reference | hidden | T | cell ms/epoch | reference ms/epoch | ratio (median) | ratio range |"
+        )
+        print("|---|---|---|---|---|---|---|---|")
+        for cell, reference in [("peephole", "lstm"), ("clockwork", "rnn")]:
+            for hidden in hiddens:
+                for n_steps in lengths:
+                    X, y = make_data(args.samples, n_steps)
+                    contenders = [
+                        skrnn_epoch(cell, hidden, X, y),
+                        skrnn_epoch(reference, hidden, X, y),
+                    ]
+                    ours, theirs, ratios = interleaved_ratios(contenders, repeats)
+                    print(
+                        f"| {cell} | {reference} | {hidden} | {n_steps} | {ours:.1f} | "
+                        f"{theirs:.1f} | {np.median(ratios):.2f} | "
                         f"{ratios.min():.2f}-{ratios.max():.2f} |",
                         flush=True,
                     )
