@@ -30,6 +30,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
 from skrnn import RNNClassifier, RNNRegressor
+from skrnn.cells import CELLS
 
 
 def adding_problem(n_samples, n_steps, rng):
@@ -57,7 +58,7 @@ def digits_table(seeds, hidden, max_iter):
     print(f"hidden_layer_sizes=({hidden},), max_iter={max_iter}, seeds {seeds}\n")
     print("| model | median accuracy | min | max | median fit time (s) | epochs |")
     print("|---|---|---|---|---|---|")
-    for cell in ["rnn", "lstm", "gru"]:
+    for cell in sorted(CELLS):
         scores, times, epochs = [], [], []
         for seed in seeds:
             model = RNNClassifier(
@@ -86,7 +87,7 @@ def digits_table(seeds, hidden, max_iter):
     )
 
 
-def adding_table(n_steps, n_train, max_iter, seed=0):
+def adding_table(n_steps, n_train, max_iter, args_cells, seed=0):
     rng = np.random.RandomState(seed)
     X_train, y_train = adding_problem(n_train, n_steps, rng)
     X_test, y_test = adding_problem(2000, n_steps, rng)
@@ -97,7 +98,7 @@ def adding_table(n_steps, n_train, max_iter, seed=0):
     print("| cell | test MSE | baseline MSE (predict mean) | epochs | fit time (s) |")
     print("|---|---|---|---|---|")
     baseline = np.mean((y_test - y_train.mean()) ** 2)
-    for cell in ["gru", "lstm", "rnn"]:
+    for cell in args_cells:
         model = RNNRegressor(
             cell=cell,
             batch_size=64,
@@ -123,6 +124,12 @@ def main():
     parser.add_argument("--quick", action="store_true", help="one seed, short runs")
     parser.add_argument("--skip-digits", action="store_true")
     parser.add_argument("--skip-adding", action="store_true")
+    parser.add_argument(
+        "--cells",
+        nargs="+",
+        default=["gru", "lstm", "rnn"],
+        help="adding-problem cells",
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     if not args.skip_digits:
@@ -132,7 +139,9 @@ def main():
             max_iter=30 if args.quick else 200,
         )
     if not args.skip_adding:
-        adding_table(100, 1000 if args.quick else 10000, 3 if args.quick else 60)
+        adding_table(
+            100, 1000 if args.quick else 10000, 3 if args.quick else 60, args.cells
+        )
 
 
 if __name__ == "__main__":
