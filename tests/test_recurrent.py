@@ -88,7 +88,7 @@ def test_padded_batch_equals_each_sequence_alone(cell, bidirectional):
     y = np.arange(4.0)
     model = RNNRegressor(
         cell=cell,
-        hidden_layer_sizes=(4, 3),
+        hidden_layer_sizes=(4, 8),
         bidirectional=bidirectional,
         max_iter=3,
         random_state=0,
