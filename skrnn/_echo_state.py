@@ -1,0 +1,531 @@
+"""Echo state network regressor: a fixed random reservoir and a ridge readout."""
+
+import numbers
+
+import numpy as np
+import scipy.linalg
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from skrnn._reservoir import make_reservoir
+from skrnn._sequences import check_sequences, validate_sequences
+
+__all__ = ["EchoStateRegressor"]
+
+_CHUNK = 64
+
+
+def _restore_on_failure(fit_method):
+    """Leave the estimator as it was when ``fit_method`` raises."""
+
+    def wrapper(self, *args, **kwargs):
+        snapshot = self.__dict__.copy()
+        try:
+            return fit_method(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(snapshot)
+            raise
+
+    wrapper.__name__ = fit_method.__name__
+    wrapper.__doc__ = fit_method.__doc__
+    wrapper.__wrapped__ = fit_method
+    return wrapper
+
+
+class EchoStateRegressor(RegressorMixin, BaseEstimator):
+    """Echo state network with a leaky reservoir and a ridge readout.
+
+    The reservoir state follows
+    ``x_t = (1 - a) x_{t-1} + a tanh(W_in u_t + W x_{t-1} + W_fb y_{t-1} + b)``
+    and the readout is a ridge regression on ``[1, u_t, x_t]`` (plus
+    ``y_{t-1}`` with feedback), the constant not penalised.
+
+    Parameters
+    ----------
+    n_reservoir : int, default=500
+        Number of reservoir units.
+    density : float, default=0.02
+        Fraction of non-zero recurrent weights.
+    spectral_radius : float, default=1.0
+        Largest absolute eigenvalue of the recurrent weight matrix.
+    leak_rate : float, default=0.3
+        Leak rate ``a`` in (0, 1].
+    input_scaling : float, default=1.0
+        Input weights are uniform in ``[-input_scaling, input_scaling]``.
+    bias_scaling : float, default=0.2
+        Bias weights are uniform in ``[-bias_scaling, bias_scaling]``.
+    alpha : float, default=1e-7
+        Ridge penalty of the readout.
+    washout : int, default=100
+        Steps discarded at the start of each sequence before fitting the
+        readout when ``return_sequences=True``; unused otherwise.
+    feedback : bool, default=False
+        Feed the previous output back into the reservoir through ``W_fb``.
+        With ``return_sequences=True`` training uses the true previous target
+        (teacher forcing) and prediction uses the model's own outputs. With
+        one target per sequence there is no previous output inside a
+        sequence, so the feedback signal is zero.
+    feedback_scaling : float, default=0.1
+        Feedback weights are uniform in ``[-feedback_scaling, feedback_scaling]``.
+    noise : float, default=0.0
+        Standard deviation of Gaussian state noise added during training.
+    return_sequences : bool, default=False
+        False: one target per sequence, read from the final state. True: one
+        target per time step.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the reservoir weights and the training noise.
+
+    Attributes
+    ----------
+    reservoir_ : Reservoir
+        The fixed weights (``W`` CSR, ``W_in``, ``W_fb``, ``bias``).
+    coef_ : ndarray of shape (n_readout_features, n_outputs)
+        Readout weights on ``[u_t, x_t(, y_{t-1})]``.
+    intercept_ : ndarray of shape (n_outputs,)
+        Readout constant.
+    n_features_in_ : int
+        Number of features seen during fit.
+    n_outputs_ : int
+        Number of outputs.
+
+    Examples
+    --------
+    >>> from skrnn._echo_state import EchoStateRegressor
+    >>> from skrnn.datasets import lag_windows, mackey_glass
+    >>> X, y = lag_windows(mackey_glass(600), n_lags=10)
+    >>> model = EchoStateRegressor(n_reservoir=100, random_state=0).fit(X[:400], y[:400])
+    >>> bool(model.score(X[400:], y[400:]) > 0.99)
+    True
+    """
+
+    _parameter_constraints = {
+        "n_reservoir": [Interval(numbers.Integral, 1, None, closed="left")],
+        "density": [Interval(numbers.Real, 0, 1, closed="right")],
+        "spectral_radius": [Interval(numbers.Real, 0, None, closed="left")],
+        "leak_rate": [Interval(numbers.Real, 0, 1, closed="right")],
+        "input_scaling": [Interval(numbers.Real, 0, None, closed="left")],
+        "bias_scaling": [Interval(numbers.Real, 0, None, closed="left")],
+        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "washout": [Interval(numbers.Integral, 0, None, closed="left")],
+        "feedback": ["boolean"],
+        "feedback_scaling": [Interval(numbers.Real, 0, None, closed="left")],
+        "noise": [Interval(numbers.Real, 0, None, closed="left")],
+        "return_sequences": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        n_reservoir=500,
+        *,
+        density=0.02,
+        spectral_radius=1.0,
+        leak_rate=0.3,
+        input_scaling=1.0,
+        bias_scaling=0.2,
+        alpha=1e-7,
+        washout=100,
+        feedback=False,
+        feedback_scaling=0.1,
+        noise=0.0,
+        return_sequences=False,
+        random_state=None,
+    ):
+        self.n_reservoir = n_reservoir
+        self.density = density
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.input_scaling = input_scaling
+        self.bias_scaling = bias_scaling
+        self.alpha = alpha
+        self.washout = washout
+        self.feedback = feedback
+        self.feedback_scaling = feedback_scaling
+        self.noise = noise
+        self.return_sequences = return_sequences
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.target_tags.multi_output = True
+        return tags
+
+    # ------------------------------------------------------------------ targets
+    def _check_targets(self, y, seqs, reset):
+        """Targets as (n, k) (one per sequence) or (n, T, k) (per step)."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        if not self.return_sequences:
+            y = np.asarray(y)
+            if y.dtype.kind not in "fiub":
+                y = y.astype(np.float64)
+            y = np.asarray(y, dtype=np.float64)
+            one_d = y.ndim == 1
+            if y.ndim == 2 and y.shape[1] == 1 and reset:
+                one_d = False
+            y2 = y.reshape(len(y), -1) if y.ndim <= 2 else None
+            if y2 is None:
+                raise ValueError(
+                    f"y must be 1D or 2D with return_sequences=False, got shape {y.shape}."
+                )
+            if len(y2) != len(seqs.lengths):
+                raise ValueError(
+                    f"X has {len(seqs.lengths)} sequences but y has {len(y2)} targets."
+                )
+            if not np.all(np.isfinite(y2)):
+                raise ValueError("Input y contains NaN or inf; targets must be finite.")
+            return y2, one_d
+        targets, layout = check_sequences(y, dtype=np.float64, input_name="y")
+        if len(targets.lengths) != len(seqs.lengths) or np.any(
+            targets.lengths != seqs.lengths
+        ):
+            raise ValueError(
+                "With return_sequences=True, y must have one target per time step "
+                "of every sequence in X (same number of sequences and lengths)."
+            )
+        return targets.values, layout in ("columns",) or (
+            layout == "list" and np.ndim(y[0]) == 1
+        )
+
+    # ---------------------------------------------------------------- reservoir
+    def _init_reservoir(self, n_inputs, n_outputs):
+        self.reservoir_ = make_reservoir(
+            self.n_reservoir,
+            n_inputs,
+            n_outputs,
+            density=self.density,
+            spectral_radius=self.spectral_radius,
+            input_scaling=self.input_scaling,
+            bias_scaling=self.bias_scaling,
+            feedback=self.feedback,
+            feedback_scaling=self.feedback_scaling,
+            random_state=self.random_state,
+        )
+        self._noise_rng = np.random.default_rng(self.reservoir_.noise_seed)
+        self.n_outputs_ = n_outputs
+        D = 1 + n_inputs + self.n_reservoir + (n_outputs if self.feedback else 0)
+        self._xtx = np.zeros((D, D))
+        self._xty = np.zeros((D, n_outputs))
+
+    def _n_features(self):
+        return self.reservoir_.W_in.shape[1]
+
+    def _readout_matrix(self):
+        return np.vstack([self.intercept_[np.newaxis], self.coef_])
+
+    def _run(self, values, lengths, *, teacher=None, training=False, sink=None,
+             W_out=None, fb_signal=None):
+        """Drive the reservoir over a padded batch.
+
+        Sequences are processed sorted by decreasing length so the running
+        ones form a prefix. ``sink(rows_index, t0, feats, active)`` receives
+        per-chunk features ``(m, c, D)`` of the original sequence indices.
+        Returns final states, final inputs, final previous outputs (in the
+        original order) and, with ``W_out`` and feedback, nothing else.
+        """
+        res = self.reservoir_
+        a = self.leak_rate
+        n, T, F = values.shape
+        N = self.n_reservoir
+        k = self.n_outputs_
+        fb = self.feedback
+        order = np.argsort(-lengths, kind="stable")
+        vals = values[order]
+        lens = lengths[order]
+        # active[t] = number of sequences longer than t (a prefix).
+        active = (lens[np.newaxis, :] > np.arange(T)[:, np.newaxis]).sum(axis=1)
+        x = np.zeros((n, N))
+        yprev = np.zeros((n, k)) if fb else None
+        if fb_signal is not None:
+            fb_signal = fb_signal[order]
+        elif teacher is not None and fb:
+            fb_signal = teacher[order]
+        W = res.W
+        W_fbT = res.W_fb.T if fb else None
+        W_inT = res.W_in.T
+        noise = self.noise if training else 0.0
+        D = 1 + F + N + (k if fb else 0)
+        closed = fb and fb_signal is None and W_out is not None
+        for t0 in range(0, T, _CHUNK):
+            t1 = min(T, t0 + _CHUNK)
+            m0 = active[t0]
+            proj = vals[:m0, t0:t1] @ W_inT
+            proj += res.bias
+            feats = None
+            if sink is not None:
+                feats = np.zeros((m0, t1 - t0, D))
+                feats[:, :, 0] = 1.0
+                feats[:, :, 1 : 1 + F] = vals[:m0, t0:t1]
+            for t in range(t0, t1):
+                m = active[t]
+                pre = proj[:m, t - t0] + (W @ x[:m].T).T
+                if fb:
+                    pre += yprev[:m] @ W_fbT
+                new = np.tanh(pre)
+                if a != 1.0:
+                    new *= a
+                    new += (1.0 - a) * x[:m]
+                if noise:
+                    new += noise * self._noise_rng.standard_normal(new.shape)
+                x[:m] = new
+                if feats is not None:
+                    feats[:m, t - t0, 1 + F : 1 + F + N] = new
+                    if fb:
+                        feats[:m, t - t0, 1 + F + N :] = yprev[:m]
+                if fb:
+                    if closed:
+                        phi = np.hstack([np.ones((m, 1)), vals[:m, t], new, yprev[:m]])
+                        yprev[:m] = phi @ W_out
+                    elif fb_signal is not None:
+                        yprev[:m] = fb_signal[:m, t]
+            if sink is not None:
+                sink(order[:m0], t0, feats, lens[:m0])
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(n)
+        last_u = vals[np.arange(n), lens - 1]
+        return (
+            x[inverse],
+            last_u[inverse],
+            None if yprev is None else yprev[inverse],
+        )
+
+    def _last_features(self, x, u, yprev):
+        parts = [np.ones((len(x), 1)), u, x]
+        if self.feedback:
+            parts.append(np.zeros_like(yprev) if yprev is None else yprev)
+        return np.hstack(parts)
+
+    # ----------------------------------------------------------------- fitting
+    def _accumulate(self, seqs, targets, sample_weight):
+        values, lengths = seqs.values.astype(np.float64, copy=False), seqs.lengths
+        if not self.return_sequences:
+            x, u, _ = self._run(values, lengths, training=True)
+            yprev = np.zeros((len(x), self.n_outputs_)) if self.feedback else None
+            phi = self._last_features(x, u, yprev)
+            w = sample_weight
+            self._xtx += (phi * w[:, None]).T @ phi
+            self._xty += (phi * w[:, None]).T @ targets
+            return
+        washout = self.washout
+
+        def sink(index, t0, feats, lens):
+            steps = t0 + np.arange(feats.shape[1])
+            mask = (steps[np.newaxis] < lens[:, np.newaxis]) & (steps >= washout)
+            if not mask.any():
+                return
+            rows = feats[mask]
+            tgt = targets[index][:, t0 : t0 + feats.shape[1]][mask]
+            w = np.broadcast_to(sample_weight[index][:, None], mask.shape)[mask]
+            rw = rows * w[:, None]
+            self._xtx += rw.T @ rows
+            self._xty += rw.T @ tgt
+            self._n_rows += mask.sum()
+
+        self._run(values, lengths, teacher=targets, training=True, sink=sink)
+
+    def _solve(self):
+        A = self._xtx.copy()
+        d = np.arange(1, A.shape[0])
+        A[d, d] += self.alpha
+        try:
+            if self.alpha <= 0:
+                raise np.linalg.LinAlgError
+            W_out = scipy.linalg.solve(A, self._xty, assume_a="pos")
+        except (np.linalg.LinAlgError, scipy.linalg.LinAlgError, ValueError):
+            W_out = scipy.linalg.lstsq(A, self._xty)[0]
+        self.intercept_ = W_out[0].copy()
+        self.coef_ = W_out[1:].copy()
+
+    def _partial(self, X, y, sample_weight, reset):
+        seqs = validate_sequences(self, X, reset=reset, dtype=np.float64)
+        targets, one_d = self._check_targets(y, seqs, reset)
+        if reset:
+            self._init_reservoir(seqs.n_features, targets.shape[-1])
+            self._one_d_output = one_d
+            self._n_rows = 0
+        elif targets.shape[-1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {targets.shape[-1]} outputs but the model was fitted "
+                f"with {self.n_outputs_}."
+            )
+        sample_weight = _check_sample_weight(sample_weight, seqs.values[:, 0, 0])
+        self._accumulate(seqs, targets, sample_weight)
+        if self.return_sequences and self._n_rows == 0:
+            raise ValueError(
+                f"No time step left after the washout of {self.washout} steps; "
+                "use longer sequences or a smaller washout."
+            )
+        self._solve()
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @_restore_on_failure
+    def fit(self, X, y, sample_weight=None):
+        """Fit the ridge readout on the reservoir states.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps[, n_features]) or list
+            Input sequences.
+        y : array-like
+            Targets: (n_samples,) or (n_samples, n_outputs) by default; per
+            time step, shaped like X, with ``return_sequences=True``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of every sequence.
+
+        Returns
+        -------
+        self : EchoStateRegressor
+        """
+        return self._partial(X, y, sample_weight, reset=True)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @_restore_on_failure
+    def partial_fit(self, X, y, sample_weight=None):
+        """Add sequences to the readout's sums and re-solve it.
+
+        Parameters
+        ----------
+        X : array-like or list
+            Input sequences.
+        y : array-like
+            Targets, as for :meth:`fit`.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of every sequence.
+
+        Returns
+        -------
+        self : EchoStateRegressor
+        """
+        return self._partial(X, y, sample_weight, reset=not hasattr(self, "coef_"))
+
+    # -------------------------------------------------------------- prediction
+    def predict(self, X):
+        """Predict with the fitted readout.
+
+        Parameters
+        ----------
+        X : array-like or list
+            Input sequences.
+
+        Returns
+        -------
+        y : ndarray or list of ndarray
+            One output per sequence, or per step with ``return_sequences=True``
+            (same layout as X: list in, list out).
+        """
+        check_is_fitted(self, "coef_")
+        seqs = validate_sequences(self, X, reset=False, dtype=np.float64)
+        W_out = self._readout_matrix()
+        if not self.return_sequences:
+            x, u, _ = self._run(seqs.values, seqs.lengths)
+            yprev = np.zeros((len(x), self.n_outputs_)) if self.feedback else None
+            out = self._last_features(x, u, yprev) @ W_out
+            return out[:, 0] if self._one_d_output else out
+        n, T, _ = seqs.values.shape
+        out = np.zeros((n, T, self.n_outputs_))
+        if self.feedback:
+            out_holder = {}
+
+            def sink(index, t0, feats, lens):
+                out[index, t0 : t0 + feats.shape[1]] = feats @ W_out
+
+            # Closed loop: outputs computed inside the run; features recorded
+            # with the fed-back outputs, so the product reproduces them.
+            self._run(seqs.values, seqs.lengths, sink=sink, W_out=W_out)
+            del out_holder
+        else:
+
+            def sink(index, t0, feats, lens):
+                out[index, t0 : t0 + feats.shape[1]] = feats @ W_out
+
+            self._run(seqs.values, seqs.lengths, sink=sink)
+        return self._format_steps(out, seqs.lengths, X)
+
+    def _format_steps(self, out, lengths, X):
+        if self._one_d_output:
+            out = out[..., 0]
+        if isinstance(X, (list, tuple)) and len(set(lengths.tolist())) > 1:
+            return [out[i, :L] for i, L in enumerate(lengths)]
+        if isinstance(X, (list, tuple)):
+            return [o for o in out]
+        return out
+
+    def forecast(self, X, n_steps):
+        """Run over contexts, then predict ``n_steps`` ahead in closed loop.
+
+        Every prediction is fed back as the next input. With one target per
+        sequence the input window slides: the prediction is appended and the
+        oldest step dropped.
+
+        Parameters
+        ----------
+        X : array-like or list
+            Context sequence(s), as for :meth:`predict`.
+        n_steps : int
+            Number of steps to forecast, at least 1.
+
+        Returns
+        -------
+        y : ndarray of shape (n_contexts, n_steps) or (n_contexts, n_steps, k)
+        """
+        check_is_fitted(self, "coef_")
+        if not isinstance(n_steps, numbers.Integral) or n_steps < 1:
+            raise ValueError(f"n_steps must be an integer >= 1, got {n_steps!r}.")
+        if self.n_outputs_ != self._n_step_features:
+            raise ValueError(
+                f"forecast feeds each prediction back as the next input, but the "
+                f"model has {self.n_outputs_} outputs and {self._n_step_features} "
+                "features per time step; they must be equal."
+            )
+        seqs = validate_sequences(self, X, reset=False, dtype=np.float64)
+        k = self.n_outputs_
+        n = len(seqs.lengths)
+        W_out = self._readout_matrix()
+        result = np.empty((n, n_steps, k))
+        if not self.return_sequences:
+            window = seqs.values.copy()
+            lengths = seqs.lengths
+            for s in range(n_steps):
+                x, u, _ = self._run(window, lengths)
+                yprev = np.zeros((n, k)) if self.feedback else None
+                y = self._last_features(x, u, yprev) @ W_out
+                result[:, s] = y
+                # Slide: drop the oldest step, append the prediction.
+                shifted = np.zeros_like(window)
+                for i, L in enumerate(lengths):
+                    shifted[i, : L - 1] = window[i, 1:L]
+                    shifted[i, L - 1] = y[i]
+                window = shifted
+        else:
+            vals, lengths = seqs.values, seqs.lengths
+            fb_signal = None
+            if self.feedback:
+                # Teacher forcing over the context: the previous output is
+                # the next input of the context.
+                fb_signal = np.zeros_like(vals)
+                fb_signal[:, :-1] = vals[:, 1:]
+            x, u, yprev = self._run(vals, lengths, fb_signal=fb_signal)
+            if self.feedback:
+                # yprev after the last context step is fb_signal[len-1]
+                # (a padding value); the real previous output is u[len-1].
+                yprev = np.where(
+                    (lengths > 1)[:, None], vals[np.arange(n), lengths - 1], 0.0
+                )
+            res = self.reservoir_
+            a = self.leak_rate
+            for s in range(n_steps):
+                y = self._last_features(x, u, yprev) @ W_out
+                result[:, s] = y
+                pre = y @ res.W_in.T + res.bias + (res.W @ x.T).T
+                if self.feedback:
+                    pre += y @ res.W_fb.T
+                x = (1 - a) * x + a * np.tanh(pre)
+                u = y
+                yprev = y
+        return result[..., 0] if k == 1 and self._one_d_output else result
