@@ -61,7 +61,7 @@ def main():
             "digits (8 steps x 8 pixels), accuracy",
             RNNClassifier(
                 hidden_layer_sizes=(32,),
-                max_iter=30,
+                max_iter=60,
                 learning_rate_init=3e-3,
                 random_state=0,
             ),
