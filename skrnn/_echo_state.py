@@ -56,7 +56,7 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         Input weights are uniform in ``[-input_scaling, input_scaling]``.
     bias_scaling : float, default=0.2
         Bias weights are uniform in ``[-bias_scaling, bias_scaling]``.
-    alpha : float, default=1e-7
+    alpha : float, default=1e-6
         Ridge penalty of the readout.
     washout : int, default=100
         Steps discarded at the start of each sequence before fitting the
@@ -125,7 +125,7 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         leak_rate=0.3,
         input_scaling=1.0,
         bias_scaling=0.2,
-        alpha=1e-7,
+        alpha=1e-6,
         washout=100,
         feedback=False,
         feedback_scaling=0.1,
@@ -218,8 +218,17 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
     def _readout_matrix(self):
         return np.vstack([self.intercept_[np.newaxis], self.coef_])
 
-    def _run(self, values, lengths, *, teacher=None, training=False, sink=None,
-             W_out=None, fb_signal=None):
+    def _run(
+        self,
+        values,
+        lengths,
+        *,
+        teacher=None,
+        training=False,
+        sink=None,
+        W_out=None,
+        fb_signal=None,
+    ):
         """Drive the reservoir over a padded batch.
 
         Sequences are processed sorted by decreasing length so the running
