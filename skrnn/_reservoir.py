@@ -61,6 +61,7 @@ def spectral_radius(W, *, maxiter=None, tol=1e-8):
             which="LM",
             maxiter=maxiter or 20 * n,
             tol=tol,
+            ncv=min(n - 1, 64),
             return_eigenvectors=False,
             v0=np.random.default_rng(0).uniform(-1.0, 1.0, n),
         )
