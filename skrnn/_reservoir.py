@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import ArpackNoConvergence, ArpackError, eigs
+from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, eigs
 from sklearn.utils import check_random_state
 
 __all__ = ["Reservoir", "make_reservoir", "spectral_radius"]

@@ -63,7 +63,10 @@ def test_padded_batch_equals_sequences_alone(feedback):
     seqs = [rng.normal(size=(L, 2)) for L in (30, 12, 25, 1)]
     targets = [rng.normal(size=(len(s), 2)) for s in seqs]
     model = EchoStateRegressor(
-        n_reservoir=40, return_sequences=True, washout=0, feedback=feedback,
+        n_reservoir=40,
+        return_sequences=True,
+        washout=0,
+        feedback=feedback,
         random_state=0,
     ).fit(seqs, targets)
     together = model.predict(seqs)
