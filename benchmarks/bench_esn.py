@@ -147,11 +147,11 @@ def main():
         s = mackey_glass(3000 + 1000, random_state=seed)
         model = EchoStateRegressor(random_state=seed, return_sequences=True)
         model.fit(s[np.newaxis, :3000, None], s[np.newaxis, 1:3001, None])
-        pred = model.predict(s[np.newaxis, 3000:3999, None])[0, 100:]
+        pred = model.predict(s[np.newaxis, 3000:3999, None])[0, 100:, 0]
         one.append(nrmse(pred, s[3101:4000]))
         starts = range(3000, 3000 + 20 * 30, 30)
         ctx = np.stack([s[i - 300 : i] for i in starts])[:, :, None]
-        fc = model.forecast(ctx, 84)
+        fc = model.forecast(ctx, 84)[..., 0]
         truth = np.stack([s[i : i + 84] for i in starts])
         closed.append(nrmse(fc[:, -1], truth[:, -1]))
     print(f"Mackey-Glass one-step NRMSE (median): {np.median(one):.3g}")
@@ -162,7 +162,7 @@ def main():
             u_, y_ = narma(3000, random_state=seed)
             m = EchoStateRegressor(N, random_state=seed, return_sequences=True)
             m.fit(u_[np.newaxis, :2000, None], y_[np.newaxis, :2000, None])
-            p = m.predict(u_[np.newaxis, :, None])[0, 2000:]
+            p = m.predict(u_[np.newaxis, :, None])[0, 2000:, 0]
             scores.append(nrmse(p, y_[2000:]))
         print(f"NARMA-10 N={N} test NRMSE (median): {np.median(scores):.3g}")
 
