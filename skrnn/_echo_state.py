@@ -50,7 +50,7 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         Fraction of non-zero recurrent weights.
     spectral_radius : float, default=1.0
         Largest absolute eigenvalue of the recurrent weight matrix.
-    leak_rate : float, default=0.3
+    leak_rate : float, default=1.0
         Leak rate ``a`` in (0, 1].
     input_scaling : float, default=1.0
         Input weights are uniform in ``[-input_scaling, input_scaling]``.
@@ -122,7 +122,7 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         *,
         density=0.02,
         spectral_radius=1.0,
-        leak_rate=0.3,
+        leak_rate=1.0,
         input_scaling=1.0,
         bias_scaling=0.2,
         alpha=1e-6,
