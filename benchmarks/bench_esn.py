@@ -65,14 +65,12 @@ def main():
     ensure_venv()
 
     import numpy as np
-    import reservoirpy as rpy
     from reservoirpy.nodes import Reservoir, Ridge
     from threadpoolctl import threadpool_limits
 
     from skrnn._echo_state import EchoStateRegressor
     from skrnn.datasets import mackey_glass, narma
 
-    rpy.verbosity(0)
     repeats = 1 if args.quick else 3
     scale = 4 if args.quick else 1
     rows = []
