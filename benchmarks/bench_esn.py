@@ -81,7 +81,7 @@ def main():
             sr=sr,
             lr=lr,
             input_scaling=1.0,
-            bias_scaling=0.2,
+            input_connectivity=1.0,
             rc_connectivity=density,
             seed=seed,
         )
