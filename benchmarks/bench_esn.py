@@ -118,7 +118,7 @@ def main():
         def rpy_forecast():
             for c in contexts:
                 rp.reset()
-                y = rp.run(c[:, None])[-1:]
+                y = rp.run(c[:, None])[-1]
                 for _ in range(steps):
                     y = rp(y)
 
