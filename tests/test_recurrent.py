@@ -279,3 +279,15 @@ def test_sequential_digits_accuracy(digits):
     model = RNNClassifier(cell="gru", max_iter=40, random_state=0)
     model.fit(X_train.astype(np.float32), y_train)
     assert model.score(X_test.astype(np.float32), y_test) > 0.9
+
+
+def test_clock_periods_reach_the_clockwork_cells():
+    # Six units cannot form the default four groups; they can form two, and
+    # the slow group (period 3) then reads only from itself.
+    X, y = sum_task()
+    reg = RNNRegressor(
+        cell="clockwork", hidden_layer_sizes=(6,), clock_periods=(1, 3), max_iter=2
+    ).fit(X, y)
+    U = reg.weights_[0][0]["U"]
+    assert np.all(U[:3, 3:] == 0)
+    assert np.all(U[:, :3] != 0)
