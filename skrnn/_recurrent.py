@@ -533,6 +533,12 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         """Outputs per sequence as they are; per step in the layout of X."""
         return rows if layout is None else format_steps(rows, *layout)
 
+    def _per_step(self):
+        """Whether the fitted model gives one output per step (False before
+        fit: scoring then fails in ``predict`` with sklearn's usual error)."""
+        network = getattr(self, "_network", None)
+        return network is not None and network.return_sequences
+
     def _score_steps(self, metric, X, y, sample_weight):
         """``metric`` over the real steps of every sequence (per-step mode)."""
         rows, layout = self._decision(X)
@@ -903,7 +909,7 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
         -------
         score : float
         """
-        if not self.return_sequences:
+        if not self._per_step():
             return super().score(X, y, sample_weight)
         return self._score_steps(accuracy_score, X, y, sample_weight)
 
@@ -1052,7 +1058,7 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
         -------
         score : float
         """
-        if not self.return_sequences:
+        if not self._per_step():
             return super().score(X, y, sample_weight)
         return self._score_steps(r2_score, X, y, sample_weight)
 
