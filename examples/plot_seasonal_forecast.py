@@ -86,7 +86,7 @@ ax.plot(test_time, predicted, color="tab:blue", label="RNN, one step ahead")
 ax.plot(test_time, seasonal_naive, color="tab:orange", linestyle=":",
         label="seasonal naive")
 ax.set_xlabel("t (months)")
-ax.legend(loc="upper left", ncols=2, fontsize="small")
+fig.legend(loc="outside upper center", ncols=4, fontsize="small")
 plt.show()
 
 # %%
