@@ -8,6 +8,7 @@ import matplotlib
 matplotlib.use("Agg")  # the gallery draws its figures without a display
 
 import skrnn  # noqa: E402
+from sphinx.util import logging  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 # The gallery's networks are small: one BLAS thread is as fast as several and
@@ -15,6 +16,7 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 # (see the model selection guide). threadpoolctl comes with scikit-learn.
 threadpool_limits(limits=1, user_api="blas")
 
+logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
@@ -110,5 +112,18 @@ def write_benchmark_results(app):
         target.write_text(text, encoding="utf-8")
 
 
+def check_api_reference(app):
+    """Warn (an error with -W) about a public name missing from api.rst."""
+    import skrnn.datasets
+
+    api = (HERE / "api.rst").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\s+(\w+)\s*$", api, re.M))
+    public = [n for n in skrnn.__all__ if n != "datasets"] + skrnn.datasets.__all__
+    for name in public:
+        if name not in listed:
+            logger.warning("%s is public but not listed in docs/api.rst", name)
+
+
 def setup(app):
     app.connect("builder-inited", write_benchmark_results)
+    app.connect("builder-inited", check_api_reference)
