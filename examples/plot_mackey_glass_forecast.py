@@ -62,9 +62,12 @@ plt.show()
 # How the error grows with the horizon
 # ------------------------------------
 # Forecast from 40 contexts spread over the test part at once (one window per
-# row) and average the squared error at every step of the horizon. The
-# error grows roughly exponentially, as expected of a chaotic system, until it
-# reaches the spread of the series itself.
+# row) and average the squared error at every step of the horizon, relative
+# to the spread of the series (NRMSE; 1 is the error of predicting the mean).
+# The error grows roughly exponentially, a rising line on the logarithmic
+# scale, as expected of a chaotic system: from about 1e-4 one step ahead to
+# a few tenths after 300 steps, and on until the forecast is no better than
+# the mean.
 starts = np.arange(n_train, n_train + 40 * 15, 15)
 contexts = np.stack([series[s - n_lags : s] for s in starts])
 forecasts = esn.forecast(contexts, n_steps=horizon)
