@@ -73,7 +73,8 @@ for name, forecast in forecasts.items():
     ax_series.plot(np.arange(1800, 1800 + HORIZON), forecast, "--", label=name)
     ax_error.plot(np.abs(forecast - test[:HORIZON]), label=name)
 ax_series.set(xlabel="time step", title="closed-loop forecast")
-ax_series.legend(fontsize="small", loc="lower left")
+ax_series.set_ylim(-1.6, 2.3)  # room for the legend above the curves
+ax_series.legend(fontsize="small", loc="upper left", ncols=2)
 ax_error.set(xlabel="steps ahead", ylabel="absolute error", title="error growth")
 ax_error.legend(fontsize="small")
 fig.tight_layout()

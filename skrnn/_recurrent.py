@@ -574,8 +574,8 @@ _SHARED_PARAMETERS_DOC = """
         long short-term memory, ``"gru"`` the gated recurrent unit,
         ``"peephole"`` an LSTM whose gates also see the cell state,
         ``"clockwork"`` an Elman layer split into groups that update at
-        different periods. Their equations are in the docstrings of
-        :mod:`skrnn.cells`.
+        different periods. Their equations are on the user guide's page
+        :doc:`/cells`.
     hidden_layer_sizes : array-like of shape (n_layers,), default=(64,)
         Hidden units of each stacked recurrent layer (per direction).
     bidirectional : bool, default=False
@@ -604,8 +604,9 @@ _SHARED_PARAMETERS_DOC = """
         model.
     tol : float, default=1e-4
         Minimum improvement of the loss (or validation score) that counts.
-    verbose : bool, default=False
-        Print the loss of every epoch.
+    verbose : bool or int, default=False
+        Print the loss of every epoch (and, for ``"lbfgs"``, scipy's
+        progress report at levels above 1).
     warm_start : bool, default=False
         Start ``fit`` from the previous solution.
     momentum : float, default=0.9
