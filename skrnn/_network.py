@@ -14,6 +14,7 @@ of its batch or on its padding.
 
 import numpy as np
 
+from skrnn._convolution import ConvFrontEnd
 from skrnn._losses import LOSSES
 from skrnn.cells import get_cell
 
@@ -31,18 +32,29 @@ class _SortedBatch:
         Sorted, time-major, contiguous values (zeros at padded steps).
     steps : list of int
         ``steps[t]``: number of sequences longer than ``t``.
+    conv_cache : tuple
+        Set when the convolutional front end has replaced the inputs: what
+        its backward pass needs.
     """
 
     def __init__(self, sequences, dtype):
-        lengths = sequences.lengths
-        self.order = np.argsort(-lengths, kind="stable")
-        self.lengths = lengths[self.order]
-        T = int(self.lengths[0])
-        values = sequences.values[self.order, :T]
-        self.X = np.ascontiguousarray(values.transpose(1, 0, 2), dtype=dtype)
+        self.order = np.argsort(-sequences.lengths, kind="stable")
+        lengths = sequences.lengths[self.order]
+        values = sequences.values[self.order, : int(lengths[0])]
+        X = np.ascontiguousarray(values.transpose(1, 0, 2), dtype=dtype)
+        self.replace_inputs(X, lengths)
+
+    def replace_inputs(self, X, lengths):
+        """Make time-major ``X`` with sorted ``lengths`` the batch's inputs.
+
+        Also used when the convolutional front end's output becomes what the
+        recurrent layers read; the order of the sequences stays the same.
+        """
+        self.X = X
+        self.lengths = lengths
         B = len(lengths)
-        ended = np.cumsum(np.bincount(self.lengths, minlength=T + 1))
-        self.steps = (B - ended[:T]).tolist()
+        ended = np.cumsum(np.bincount(lengths, minlength=len(X) + 1))
+        self.steps = (B - ended[: len(X)]).tolist()
         self.equal_lengths = self.steps[-1] == B
         self._reverse_index = None
 
@@ -83,12 +95,22 @@ class RecurrentNetwork:
     cell_options : tuple of (name, value), default=()
         Hyperparameters for the cells that declare them (see
         :func:`skrnn.cells.get_cell`).
+    conv_filters : int, default=0
+        Filters of the convolutional front end (see :mod:`skrnn._convolution`);
+        0 means none, and the first recurrent layer reads the inputs.
+    conv_kernel_size : int, default=3
+        Time steps each filter reads.
+    conv_pool : int, default=1
+        Max-pooling window and stride over time after the convolution.
 
     Attributes
     ----------
     layout : list of (key, name, shape, is_weight, offset)
         Where each parameter lives in the flat vector; ``key`` is
-        ``(layer, direction)`` or ``"output"``.
+        ``(layer, direction)``, ``"output"`` or ``"conv"`` (the front end's,
+        last, so that networks without it keep their layout).
+    front_end : ConvFrontEnd or None
+        The convolutional front end, when ``conv_filters > 0``.
     n_parameters : int
         Length of the flat parameter vector.
     """
@@ -101,6 +123,9 @@ class RecurrentNetwork:
         bidirectional,
         n_outputs,
         cell_options=(),
+        conv_filters=0,
+        conv_kernel_size=3,
+        conv_pool=1,
     ):
         self.n_directions = 2 if bidirectional else 1
         self.cells = []
@@ -113,6 +138,12 @@ class RecurrentNetwork:
             offset += int(np.prod(shape))
 
         width = n_inputs
+        self.front_end = None
+        if conv_filters:
+            self.front_end = ConvFrontEnd(
+                n_inputs, conv_filters, conv_kernel_size, conv_pool
+            )
+            width = conv_filters
         for layer, size in enumerate(hidden_layer_sizes):
             cells = [
                 get_cell(cell, size, dict(cell_options))
@@ -125,6 +156,9 @@ class RecurrentNetwork:
             width = size * self.n_directions
         add("output", "W", (width, n_outputs), True)
         add("output", "b", (n_outputs,), False)
+        if self.front_end is not None:
+            for name, shape, is_weight in self.front_end.parameter_shapes():
+                add("conv", name, shape, is_weight)
         self.n_parameters = offset
         self._weight_mask = np.zeros(offset, dtype=bool)
         for _, _, shape, is_weight, start in self.layout:
@@ -139,9 +173,21 @@ class RecurrentNetwork:
             view = flat[offset : offset + int(np.prod(shape))].reshape(shape)
             if key == "output":
                 output[name] = view
+            elif key == "conv":
+                continue
             else:
                 layers[key[0]][key[1]][name] = view
         return layers, output
+
+    def unpack_conv(self, flat):
+        """Views of the front end's ``"W"`` and ``"b"`` in ``flat``, or None."""
+        if self.front_end is None:
+            return None
+        return {
+            name: flat[offset : offset + int(np.prod(shape))].reshape(shape)
+            for key, name, shape, _, offset in self.layout
+            if key == "conv"
+        }
 
     def initialize(self, rng, dtype=np.float64):
         """A new flat parameter vector, initialised by each cell's rule."""
@@ -153,6 +199,8 @@ class RecurrentNetwork:
         fan_in, fan_out = output["W"].shape
         bound = np.sqrt(6.0 / (fan_in + fan_out))
         output["W"][...] = rng.uniform(-bound, bound, output["W"].shape)
+        if self.front_end is not None:
+            self.front_end.initialize(self.unpack_conv(flat), rng)
         return flat
 
     @property
@@ -161,8 +209,17 @@ class RecurrentNetwork:
         return self._weight_mask
 
     # -- forward and backward ------------------------------------------------
-    def _forward(self, layers, batch):
-        """Run all layers; return per-layer records and the output features."""
+    def _forward(self, layers, batch, conv=None):
+        """Run all layers; return per-layer records and the output features.
+
+        With ``conv`` (the front end's parameters) the front end runs first
+        and ``batch`` is changed in place to describe its output sequences.
+        """
+        if conv is not None:
+            X, lengths, batch.conv_cache = self.front_end.forward(
+                conv, batch.X, batch.lengths
+            )
+            batch.replace_inputs(X, lengths)
         records = []
         inputs = batch.X
         for cells, params in zip(self.cells, layers):
@@ -189,8 +246,13 @@ class RecurrentNetwork:
         )
         return records, features
 
-    def _backward(self, layers, grads, batch, records, d_features):
-        """Backpropagate ``d_features`` through all layers into ``grads``."""
+    def _backward(
+        self, layers, grads, batch, records, d_features, conv=None, grad_conv=None
+    ):
+        """Backpropagate ``d_features`` through all layers into ``grads``.
+
+        With ``conv``, also into the front end's gradient views ``grad_conv``.
+        """
         rows = np.arange(len(batch.lengths))
         d_states = []
         start = 0
@@ -216,7 +278,7 @@ class RecurrentNetwork:
                     H[:-1].reshape(T * B, -1).T, dZ_rec.reshape(T * B, -1), out=g["U"]
                 )
                 cell.finalize_gradients(g)
-                if layer == 0:
+                if layer == 0 and conv is None:
                     continue
                 dx = (dZ2 @ p["W"].T).reshape(T, B, F)
                 if direction == 1:
@@ -228,6 +290,9 @@ class RecurrentNetwork:
             d_states = [np.ascontiguousarray(d_inputs[:, :, :width])]
             if self.n_directions == 2:
                 d_states.append(batch.reverse(d_inputs[:, :, width:]))
+        if conv is not None:
+            # d_inputs is now the gradient of layer 0's inputs.
+            self.front_end.backward(conv, grad_conv, batch.conv_cache, d_inputs)
 
     @np.errstate(over="ignore")
     def decision(self, flat, sequences, chunk_size=1024):
@@ -250,7 +315,7 @@ class RecurrentNetwork:
         for start in range(0, n, chunk_size):
             index = np.arange(start, min(start + chunk_size, n))
             batch = _SortedBatch(sequences.take(index), flat.dtype)
-            _, features = self._forward(layers, batch)
+            _, features = self._forward(layers, batch, self.unpack_conv(flat))
             result[index[batch.order]] = features @ output["W"] + output["b"]
         return result
 
@@ -282,7 +347,8 @@ class RecurrentNetwork:
         grad = np.zeros_like(flat)
         grad_layers, grad_output = self.unpack(grad)
         batch = _SortedBatch(sequences, flat.dtype)
-        records, features = self._forward(layers, batch)
+        conv, grad_conv = self.unpack_conv(flat), self.unpack_conv(grad)
+        records, features = self._forward(layers, batch, conv)
         logits = features @ output["W"] + output["b"]
         value, d_logits = LOSSES[loss](
             logits, Y[batch.order], weights[batch.order].astype(flat.dtype)
@@ -290,7 +356,7 @@ class RecurrentNetwork:
         np.dot(features.T, d_logits, out=grad_output["W"])
         np.sum(d_logits, axis=0, out=grad_output["b"])
         d_features = d_logits @ output["W"].T
-        self._backward(layers, grad_layers, batch, records, d_features)
+        self._backward(layers, grad_layers, batch, records, d_features, conv, grad_conv)
         if l2:
             penalised = flat * self._weight_mask
             value += 0.5 * l2 * float(penalised @ penalised)
