@@ -209,12 +209,20 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 "hidden_layer_sizes must be a positive integer or a non-empty "
                 f"sequence of positive integers, got {self.hidden_layer_sizes!r}."
             )
+        # Only the options the cell declares, as plain tuples: changing the
+        # clock periods of an "lstm" must not count as a new architecture,
+        # and the tuple is compared with != in _fit.
+        cell_options = tuple(
+            (name, tuple(np.ravel(getattr(self, name)).tolist()))
+            for name in CELLS[self.cell].options
+        )
         return (
             self.cell,
             n_inputs,
             tuple(int(s) for s in sizes),
             self.bidirectional,
             n_outputs,
+            cell_options,
         )
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):

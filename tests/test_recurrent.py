@@ -279,3 +279,25 @@ def test_sequential_digits_accuracy(digits):
     model = RNNClassifier(cell="gru", max_iter=40, random_state=0)
     model.fit(X_train.astype(np.float32), y_train)
     assert model.score(X_test.astype(np.float32), y_test) > 0.9
+
+
+def test_clock_periods_reach_the_clockwork_cells():
+    # Non-regression: the estimator's clock_periods used to be dropped on the
+    # way to the network, so every clockwork layer ran with (1, 2, 4, 8) and
+    # a layer of 6 units was rejected as not divisible into 4 groups.
+    X, y = sum_task()
+    model = RNNRegressor(
+        cell="clockwork",
+        hidden_layer_sizes=(6,),
+        clock_periods=[1, 3],
+        max_iter=2,
+        random_state=0,
+    ).fit(X, y)
+    np.testing.assert_array_equal(
+        model._network.cells[0][0].unit_periods, [1, 1, 1, 3, 3, 3]
+    )
+    # warm_start with new periods rebuilds the network rather than reusing it.
+    model.set_params(warm_start=True, clock_periods=(2, 3)).fit(X, y)
+    np.testing.assert_array_equal(
+        model._network.cells[0][0].unit_periods, [2, 2, 2, 3, 3, 3]
+    )
