@@ -135,6 +135,28 @@ class ConvFrontEnd:
         U = np.take_along_axis(windows, argmax, axis=1)[:, 0]
         return U, self.output_lengths(lengths), (columns, A, argmax)
 
+    def last_step(self, params, window):
+        """The convolution and ReLU at the last step of a window of inputs.
+
+        Parameters
+        ----------
+        params : dict of ndarray
+            ``"W"`` and ``"b"`` views.
+        window : ndarray of shape (kernel_size, B, n_inputs)
+            Time-major: the current input and the ``kernel_size - 1`` before
+            it (zeros before a sequence's start).
+
+        Returns
+        -------
+        ndarray of shape (B, n_filters)
+            Unpooled, so only meaningful with ``pool=1`` (closed-loop
+            forecasting feeds back one step at a time).
+        """
+        k, B, F = window.shape
+        columns = window.transpose(1, 0, 2).reshape(B, k * F)
+        a = columns @ params["W"].reshape(k * F, -1) + params["b"]
+        return np.maximum(a, 0.0, out=a)
+
     def backward(self, params, grads, cache, dU):
         """Fill the gradients of ``W`` and ``b`` from the gradient of the output.
 

@@ -2,7 +2,8 @@
 
 A :class:`RecurrentNetwork` is a stack of recurrent layers (one cell per
 direction per layer) followed by a dense output layer that reads, for every
-sequence, the last state of each direction. It owns no parameter values:
+sequence, the last state of each direction, or with ``return_sequences`` the
+top layer's state at every step. It owns no parameter values:
 every method takes the flat parameter vector, so that optimisers, L-BFGS,
 gradient checks, copies and pickles all work on one array.
 
@@ -10,6 +11,11 @@ Batches are processed time-major and sorted by decreasing length, so that at
 step ``t`` the sequences still running are a contiguous prefix of the batch
 (see :mod:`skrnn.cells`); the result for a sequence never depends on the rest
 of its batch or on its padding.
+
+Truncated backpropagation through time runs a batch in windows of
+``bptt_steps`` steps: each window starts from the states the previous one
+ended with, taken as constants, so only one window's activations are held
+at a time.
 """
 
 import numpy as np
@@ -32,31 +38,70 @@ class _SortedBatch:
         Sorted, time-major, contiguous values (zeros at padded steps).
     steps : list of int
         ``steps[t]``: number of sequences longer than ``t``.
-    conv_cache : tuple
-        Set when the convolutional front end has replaced the inputs: what
-        its backward pass needs.
     """
 
     def __init__(self, sequences, dtype):
-        self.order = np.argsort(-sequences.lengths, kind="stable")
-        lengths = sequences.lengths[self.order]
-        values = sequences.values[self.order, : int(lengths[0])]
+        lengths = sequences.lengths
+        order = np.argsort(-lengths, kind="stable")
+        T = int(lengths[order[0]])
+        values = sequences.values[order, :T]
         X = np.ascontiguousarray(values.transpose(1, 0, 2), dtype=dtype)
-        self.replace_inputs(X, lengths)
+        self._set(X, lengths[order], order, 0, lengths[order])
 
-    def replace_inputs(self, X, lengths):
-        """Make time-major ``X`` with sorted ``lengths`` the batch's inputs.
-
-        Also used when the convolutional front end's output becomes what the
-        recurrent layers read; the order of the sequences stays the same.
-        """
+    def _set(self, X, lengths, order, start, total_lengths):
         self.X = X
         self.lengths = lengths
-        B = len(lengths)
-        ended = np.cumsum(np.bincount(lengths, minlength=len(X) + 1))
-        self.steps = (B - ended[: len(X)]).tolist()
+        self.order = order
+        #: First time step of this window within the whole sequences.
+        self.start = start
+        #: Lengths of the whole sequences (beyond this window).
+        self.total_lengths = total_lengths
+        T, B = X.shape[:2]
+        ended = np.cumsum(np.bincount(lengths, minlength=T + 1))
+        self.steps = (B - ended[:T]).tolist()
         self.equal_lengths = self.steps[-1] == B
         self._reverse_index = None
+
+    def replace_inputs(self, X, lengths):
+        """Make time-major ``X`` with sorted ``lengths`` the whole batch's inputs.
+
+        The convolutional front end's output becomes what the recurrent
+        layers read; the order of the sequences stays the same.
+        """
+        self._set(X, lengths, self.order, 0, lengths)
+
+    @classmethod
+    def time_major(cls, X):
+        """A batch of equal-length sequences given time-major, unsorted."""
+        batch = cls.__new__(cls)
+        T, B = X.shape[:2]
+        lengths = np.full(B, T, dtype=np.int64)
+        batch._set(X, lengths, np.arange(B), 0, lengths)
+        return batch
+
+    def windows(self, length):
+        """Split the batch into consecutive windows of ``length`` steps.
+
+        Window ``k`` holds steps ``[k length, (k + 1) length)`` of the
+        sequences that reach them (a prefix of the sorted batch). With
+        ``length`` None, the whole batch is one window.
+        """
+        T = self.X.shape[0]
+        if length is None or length >= T:
+            yield self
+            return
+        for start in range(0, T, length):
+            n = self.steps[start]
+            stop = min(start + length, T)
+            window = type(self).__new__(type(self))
+            window._set(
+                self.X[start:stop, :n],
+                np.minimum(self.lengths[:n] - start, stop - start),
+                self.order[:n],
+                start,
+                self.total_lengths[:n],
+            )
+            yield window
 
     def reverse(self, A):
         """Reverse each sequence of time-major ``A`` within its own length.
@@ -95,13 +140,18 @@ class RecurrentNetwork:
     cell_options : tuple of (name, value), default=()
         Hyperparameters for the cells that declare them (see
         :func:`skrnn.cells.get_cell`).
+    return_sequences : bool, default=False
+        Whether the output layer reads the top layer at every step (one
+        output per step) instead of each direction's last state (one output
+        per sequence).
     conv_filters : int, default=0
         Filters of the convolutional front end (see :mod:`skrnn._convolution`);
         0 means none, and the first recurrent layer reads the inputs.
     conv_kernel_size : int, default=3
         Time steps each filter reads.
     conv_pool : int, default=1
-        Max-pooling window and stride over time after the convolution.
+        Max-pooling window and stride over time after the convolution; must
+        be 1 with ``return_sequences`` (one output per input step).
 
     Attributes
     ----------
@@ -123,10 +173,17 @@ class RecurrentNetwork:
         bidirectional,
         n_outputs,
         cell_options=(),
+        return_sequences=False,
         conv_filters=0,
         conv_kernel_size=3,
         conv_pool=1,
     ):
+        if conv_filters and conv_pool > 1 and return_sequences:
+            raise ValueError(
+                "return_sequences=True needs one output per input step, but "
+                f"conv_pool={conv_pool} pools the steps; set conv_pool=1."
+            )
+        self.return_sequences = return_sequences
         self.n_directions = 2 if bidirectional else 1
         self.cells = []
         self.layout = []
@@ -209,20 +266,31 @@ class RecurrentNetwork:
         return self._weight_mask
 
     # -- forward and backward ------------------------------------------------
-    def _forward(self, layers, batch, conv=None):
-        """Run all layers; return per-layer records and the output features.
+    def _front_end_forward(self, flat, batch):
+        """Run the convolutional front end over a whole batch, if there is one.
 
-        With ``conv`` (the front end's parameters) the front end runs first
-        and ``batch`` is changed in place to describe its output sequences.
+        The batch's inputs and lengths become the front end's output, which
+        is what the recurrent layers (and their windows) read. Returns the
+        front end's parameter views and what its backward pass needs, or
+        ``(None, None)``.
         """
-        if conv is not None:
-            X, lengths, batch.conv_cache = self.front_end.forward(
-                conv, batch.X, batch.lengths
-            )
-            batch.replace_inputs(X, lengths)
+        conv = self.unpack_conv(flat)
+        if conv is None:
+            return None, None
+        X, lengths, cache = self.front_end.forward(conv, batch.X, batch.lengths)
+        batch.replace_inputs(X, lengths)
+        return conv, cache
+
+    def _forward(self, layers, batch, initial=None):
+        """Run all layers over a batch (or a window of one).
+
+        ``initial``, from :meth:`_final_states`, continues the sequences from
+        where a previous window ended; None starts them from zero.
+        Returns per-layer lists of per-direction ``(x, Z, H, cache)``.
+        """
         records = []
         inputs = batch.X
-        for cells, params in zip(self.cells, layers):
+        for layer, (cells, params) in enumerate(zip(self.cells, layers)):
             record = []
             for direction, (cell, p) in enumerate(zip(cells, params)):
                 x = inputs if direction == 0 else batch.reverse(inputs)
@@ -230,38 +298,94 @@ class RecurrentNetwork:
                 Z = (x.reshape(T * B, F) @ p["W"]).reshape(T, B, -1)
                 Z += p["b"]
                 H = np.zeros((T + 1, B, cell.n_hidden), dtype=Z.dtype)
-                cache = cell.forward(Z, p, batch.steps, H)
+                carry = None
+                if initial is not None:
+                    h0, carry = initial[layer][direction]
+                    H[0, : len(h0)] = h0
+                cache = cell.forward(Z, p, batch.steps, H, carry)
                 record.append((x, Z, H, cache))
             records.append(record)
-            outputs = [H[1:] for _, _, H, _ in record]
-            if len(outputs) == 2:
-                outputs[1] = batch.reverse(outputs[1])
-                inputs = np.concatenate(outputs, axis=2)
-            else:
-                inputs = outputs[0]
+            inputs = self._layer_output(record, batch)
+        return records
+
+    def _layer_output(self, record, batch):
+        """A layer's states in forward time, directions side by side."""
+        outputs = [H[1:] for _, _, H, _ in record]
+        if len(outputs) == 1:
+            return outputs[0]
+        return np.concatenate([outputs[0], batch.reverse(outputs[1])], axis=2)
+
+    def _final_states(self, records, n):
+        """Per layer and direction, the state after the last step of the
+        first ``n`` sequences: what :meth:`_forward` continues from."""
+        return [
+            [
+                (H[-1, :n].copy(), cell.final_carry(cache, n))
+                for cell, (_, _, H, cache) in zip(cells, record)
+            ]
+            for cells, record in zip(self.cells, records)
+        ]
+
+    def _read(self, records, batch):
+        """The features the output layer reads, and where they come from.
+
+        Returns
+        -------
+        features : ndarray of shape (n_read, width)
+        rows : ndarray of shape (n_read,)
+            Row of each feature in the (sorted) batch.
+        steps : ndarray of shape (n_read,) or None
+            Step of each feature within the window (per-step outputs), or
+            None (one output per sequence, read only from the sequences that
+            end in this window).
+        """
+        top = records[-1]
+        if self.return_sequences:
+            real = np.arange(len(batch.steps))[:, np.newaxis] < batch.lengths
+            steps, rows = np.nonzero(real)
+            features = self._layer_output(top, batch)[steps, rows]
+            return features, rows, steps
+        rows = np.flatnonzero(batch.total_lengths <= batch.start + len(batch.steps))
         # Both directions end at step length - 1 of their own time axis.
-        rows = np.arange(len(batch.lengths))
-        features = np.concatenate(
-            [H[batch.lengths, rows] for _, _, H, _ in records[-1]], axis=1
-        )
-        return records, features
+        ends = batch.lengths[rows]
+        features = np.concatenate([H[ends, rows] for _, _, H, _ in top], axis=1)
+        return features, rows, None
+
+    def _split_directions(self, d_output, batch, width):
+        """Gradient of a layer's output (forward time) per direction, each on
+        its own time axis."""
+        d_states = [np.ascontiguousarray(d_output[:, :, :width])]
+        if self.n_directions == 2:
+            d_states.append(batch.reverse(d_output[:, :, width:]))
+        return d_states
 
     def _backward(
-        self, layers, grads, batch, records, d_features, conv=None, grad_conv=None
+        self, layers, grads, batch, records, d_features, rows, steps, d_inputs_out=None
     ):
-        """Backpropagate ``d_features`` through all layers into ``grads``.
+        """Backpropagate the features' gradient through all layers, adding
+        the parameters' gradient into ``grads``.
 
-        With ``conv``, also into the front end's gradient views ``grad_conv``.
+        With ``d_inputs_out`` (time-major, shaped like the whole batch's
+        inputs), also add the gradient of this window's layer-0 inputs there:
+        the convolutional front end's backward starts from it.
         """
-        rows = np.arange(len(batch.lengths))
-        d_states = []
-        start = 0
-        for _, _, H, _ in records[-1]:
-            dH = np.zeros((H.shape[0] - 1,) + H.shape[1:], dtype=H.dtype)
-            width = H.shape[2]
-            dH[batch.lengths - 1, rows] = d_features[:, start : start + width]
-            start += width
-            d_states.append(dH)
+        top = records[-1]
+        n_steps, B = len(batch.steps), len(batch.lengths)
+        width = self.cells[-1][0].n_hidden
+        if steps is None:
+            d_states = []
+            ends = batch.lengths[rows]
+            for direction, (_, _, H, _) in enumerate(top):
+                dH = np.zeros((n_steps, B, width), dtype=H.dtype)
+                columns = slice(direction * width, (direction + 1) * width)
+                dH[ends - 1, rows] = d_features[:, columns]
+                d_states.append(dH)
+        else:
+            d_output = np.zeros(
+                (n_steps, B, width * self.n_directions), d_features.dtype
+            )
+            d_output[steps, rows] = d_features
+            d_states = self._split_directions(d_output, batch, width)
 
         for layer in range(len(self.cells) - 1, -1, -1):
             cells, params, record = self.cells[layer], layers[layer], records[layer]
@@ -272,13 +396,11 @@ class RecurrentNetwork:
                 dZ, dZ_rec = cell.backward(Z, p, batch.steps, H, cache, dH, g)
                 T, B, F = x.shape
                 dZ2 = dZ.reshape(T * B, -1)
-                np.dot(x.reshape(T * B, F).T, dZ2, out=g["W"])
-                np.sum(dZ2, axis=0, out=g["b"])
-                np.dot(
-                    H[:-1].reshape(T * B, -1).T, dZ_rec.reshape(T * B, -1), out=g["U"]
-                )
+                g["W"] += x.reshape(T * B, F).T @ dZ2
+                g["b"] += dZ2.sum(axis=0)
+                g["U"] += H[:-1].reshape(T * B, -1).T @ dZ_rec.reshape(T * B, -1)
                 cell.finalize_gradients(g)
-                if layer == 0 and conv is None:
+                if layer == 0 and d_inputs_out is None:
                     continue
                 dx = (dZ2 @ p["W"].T).reshape(T, B, F)
                 if direction == 1:
@@ -287,15 +409,33 @@ class RecurrentNetwork:
             if layer == 0:
                 break
             width = self.cells[layer - 1][0].n_hidden
-            d_states = [np.ascontiguousarray(d_inputs[:, :, :width])]
-            if self.n_directions == 2:
-                d_states.append(batch.reverse(d_inputs[:, :, width:]))
-        if conv is not None:
-            # d_inputs is now the gradient of layer 0's inputs.
-            self.front_end.backward(conv, grad_conv, batch.conv_cache, d_inputs)
+            d_states = self._split_directions(d_inputs, batch, width)
+        if d_inputs_out is not None:
+            T, B = d_inputs.shape[:2]
+            d_inputs_out[batch.start : batch.start + T, :B] += d_inputs
+
+    def _windows(self, layers, batch, bptt_steps):
+        """Run ``batch`` window by window, each continuing the last.
+
+        Yields ``(window, records, features, rows, steps)``; ``bptt_steps``
+        None runs the whole batch as one window.
+        """
+        if bptt_steps is not None and self.n_directions == 2:
+            raise ValueError(
+                "Truncated backpropagation through time (bptt_steps) needs a "
+                "network that reads forward in time; it is bidirectional."
+            )
+        windows = list(batch.windows(bptt_steps))
+        initial = None
+        for k, window in enumerate(windows):
+            records = self._forward(layers, window, initial)
+            features, rows, steps = self._read(records, window)
+            yield window, records, features, rows, steps
+            if k + 1 < len(windows):
+                initial = self._final_states(records, len(windows[k + 1].lengths))
 
     @np.errstate(over="ignore")
-    def decision(self, flat, sequences, chunk_size=1024):
+    def decision(self, flat, sequences, chunk_size=1024, bptt_steps=None):
         """Raw outputs (before the output activation) for every sequence.
 
         Parameters
@@ -304,23 +444,40 @@ class RecurrentNetwork:
         sequences : Sequences
         chunk_size : int, default=1024
             Sequences run together; bounds the memory of a large prediction.
+        bptt_steps : int or None, default=None
+            Run long sequences in windows of this many steps (one-way
+            networks), which bounds the memory of the activations.
 
         Returns
         -------
-        ndarray of shape (n_samples, n_outputs)
+        ndarray of shape (n_samples, n_outputs), or with ``return_sequences``
+        of shape (n_samples, max_length, n_outputs), zero after each
+        sequence's end
         """
         layers, output = self.unpack(flat)
         n = len(sequences.lengths)
-        result = np.empty((n, output["b"].shape[0]), dtype=flat.dtype)
+        n_outputs = output["b"].shape[0]
+        if self.return_sequences:
+            shape = (n, sequences.values.shape[1], n_outputs)
+        else:
+            shape = (n, n_outputs)
+        result = np.zeros(shape, dtype=flat.dtype)
         for start in range(0, n, chunk_size):
             index = np.arange(start, min(start + chunk_size, n))
             batch = _SortedBatch(sequences.take(index), flat.dtype)
-            _, features = self._forward(layers, batch, self.unpack_conv(flat))
-            result[index[batch.order]] = features @ output["W"] + output["b"]
+            self._front_end_forward(flat, batch)
+            windows = self._windows(layers, batch, bptt_steps)
+            for window, _, features, rows, steps in windows:
+                raw = features @ output["W"] + output["b"]
+                samples = index[batch.order[rows]]
+                if steps is None:
+                    result[samples] = raw
+                else:
+                    result[samples, window.start + steps] = raw
         return result
 
     @np.errstate(over="ignore")
-    def loss_and_gradient(self, flat, sequences, Y, weights, loss, l2):
+    def loss_and_gradient(self, flat, sequences, Y, weights, loss, l2, bptt_steps=None):
         """Loss on a batch and its gradient with respect to ``flat``.
 
         Parameters
@@ -328,15 +485,23 @@ class RecurrentNetwork:
         flat : ndarray of shape (n_parameters,)
         sequences : Sequences
             The batch.
-        Y : ndarray of shape (n_samples, n_outputs)
-            Targets (one-hot or indicator for the classification losses).
+        Y : ndarray of shape (n_samples, n_outputs) or, with
+            ``return_sequences``, (n_samples, n_timesteps, n_outputs)
+            Targets (one-hot or indicator for the classification losses);
+            steps after a sequence's end are ignored.
         weights : ndarray of shape (n_samples,)
-            Sample weights normalised to sum to one.
+            Weight of each sequence's loss, or of each of its steps' losses
+            with ``return_sequences``; the caller normalises them (to sum to
+            one over sequences, or over steps).
         loss : {"softmax", "logistic", "squared"}
             See :mod:`skrnn._losses`.
         l2 : float
             Coefficient of ``½ ‖weights‖²`` added to the loss (biases are not
             penalised).
+        bptt_steps : int or None, default=None
+            Truncated backpropagation through time: the gradient of each
+            window of this many steps stops at the state it starts from.
+            None (or at least the longest length) gives the exact gradient.
 
         Returns
         -------
@@ -347,18 +512,86 @@ class RecurrentNetwork:
         grad = np.zeros_like(flat)
         grad_layers, grad_output = self.unpack(grad)
         batch = _SortedBatch(sequences, flat.dtype)
-        conv, grad_conv = self.unpack_conv(flat), self.unpack_conv(grad)
-        records, features = self._forward(layers, batch, conv)
-        logits = features @ output["W"] + output["b"]
-        value, d_logits = LOSSES[loss](
-            logits, Y[batch.order], weights[batch.order].astype(flat.dtype)
-        )
-        np.dot(features.T, d_logits, out=grad_output["W"])
-        np.sum(d_logits, axis=0, out=grad_output["b"])
-        d_features = d_logits @ output["W"].T
-        self._backward(layers, grad_layers, batch, records, d_features, conv, grad_conv)
+        conv, conv_cache = self._front_end_forward(flat, batch)
+        d_conv_output = None if conv is None else np.zeros_like(batch.X)
+        Y = Y[batch.order]
+        weights = weights[batch.order].astype(flat.dtype)
+        value = 0.0
+        windows = self._windows(layers, batch, bptt_steps)
+        for window, records, features, rows, steps in windows:
+            if len(rows) == 0:
+                continue  # no output read here: the truncated gradient is zero
+            logits = features @ output["W"] + output["b"]
+            targets = Y[rows] if steps is None else Y[rows, window.start + steps]
+            window_value, d_logits = LOSSES[loss](logits, targets, weights[rows])
+            value += window_value
+            grad_output["W"] += features.T @ d_logits
+            grad_output["b"] += d_logits.sum(axis=0)
+            d_features = d_logits @ output["W"].T
+            self._backward(
+                layers,
+                grad_layers,
+                window,
+                records,
+                d_features,
+                rows,
+                steps,
+                d_conv_output,
+            )
+        if conv is not None:
+            self.front_end.backward(
+                conv, self.unpack_conv(grad), conv_cache, d_conv_output
+            )
         if l2:
             penalised = flat * self._weight_mask
             value += 0.5 * l2 * float(penalised @ penalised)
             grad += l2 * penalised
         return float(value), grad
+
+    @np.errstate(over="ignore")
+    def forecast(self, flat, sequences, n_steps):
+        """Run over contexts, then feed each output back as the next input.
+
+        Needs ``return_sequences``, one direction and as many outputs as
+        input features. Contexts of equal length run together (the clocks of
+        a clockwork cell then agree across the batch). With the
+        convolutional front end, each fed-back step is convolved with the
+        ``conv_kernel_size - 1`` raw inputs before it.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_steps, n_outputs)
+            The output after the last context step, then after each fed-back
+            step.
+        """
+        layers, output = self.unpack(flat)
+        lengths = sequences.lengths
+        result = np.empty((len(lengths), n_steps, output["b"].shape[0]), flat.dtype)
+        for length in np.unique(lengths):
+            index = np.flatnonzero(lengths == length)
+            batch = _SortedBatch(sequences.take(index), flat.dtype)
+            # Rows keep this sorted order through the closed loop.
+            rows = index[batch.order]
+            if self.front_end is not None:
+                # The raw inputs the next step's filters read besides it.
+                k = self.front_end.kernel_size
+                history = np.zeros((k - 1 + length,) + batch.X.shape[1:], flat.dtype)
+                history[k - 1 :] = batch.X
+                history = history[len(history) - (k - 1) :]
+            conv, _ = self._front_end_forward(flat, batch)
+            records = self._forward(layers, batch)
+            for step in range(n_steps):
+                last = self._layer_output(records[-1], batch)[-1]
+                y = last @ output["W"] + output["b"]
+                result[rows, step] = y
+                if step == n_steps - 1:
+                    break
+                initial = self._final_states(records, len(index))
+                inputs = y[np.newaxis]
+                if conv is not None:
+                    window = np.concatenate([history, inputs])
+                    history = window[1:]
+                    inputs = self.front_end.last_step(conv, window)[np.newaxis]
+                batch = _SortedBatch.time_major(inputs)
+                records = self._forward(layers, batch, initial)
+        return result

@@ -33,6 +33,7 @@ from skrnn._losses import OUTPUT_ACTIVATIONS
 from skrnn._network import RecurrentNetwork
 from skrnn._optimizers import AdamOptimizer, SGDOptimizer
 from skrnn._sequences import validate_sequences
+from skrnn._steps import flatten_steps, format_steps, real_steps, unflatten_steps
 from skrnn.cells import CELLS
 
 
@@ -98,6 +99,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "clip_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "return_sequences": ["boolean"],
+        "bptt_steps": [None, Interval(Integral, 1, None, closed="left")],
         "clock_periods": ["array-like"],
         "conv_filters": [Interval(Integral, 0, None, closed="left")],
         "conv_kernel_size": [Interval(Integral, 1, None, closed="left")],
@@ -131,6 +134,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         n_iter_no_change=10,
         max_fun=15000,
         clip_norm=None,
+        return_sequences=False,
+        bptt_steps=None,
         clock_periods=(1, 2, 4, 8),
         conv_filters=0,
         conv_kernel_size=3,
@@ -163,6 +168,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.clip_norm = clip_norm
+        self.return_sequences = return_sequences
+        self.bptt_steps = bptt_steps
         self.clock_periods = clock_periods
         self.conv_filters = conv_filters
         self.conv_kernel_size = conv_kernel_size
@@ -230,34 +237,56 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 "hidden_layer_sizes must be a positive integer or a non-empty "
                 f"sequence of positive integers, got {self.hidden_layer_sizes!r}."
             )
-        # Only the options the cell declares, as plain tuples: changing the
-        # clock periods of an "lstm" must not count as a new architecture,
-        # and the tuple is compared with != in _fit.
-        cell_options = tuple(
-            (name, tuple(np.ravel(getattr(self, name)).tolist()))
-            for name in CELLS[self.cell].options
-        )
         return (
             self.cell,
             n_inputs,
             tuple(int(s) for s in sizes),
             self.bidirectional,
             n_outputs,
-            cell_options,
+            self._cell_options(),
+            self.return_sequences,
             self.conv_filters,
             self.conv_kernel_size,
             self.conv_pool,
         )
 
+    def _cell_options(self):
+        """The hyperparameters the chosen cell takes, as (name, value) pairs."""
+        options = []
+        for name in CELLS[self.cell].options:
+            value = getattr(self, name)
+            if np.ndim(value):
+                value = tuple(np.asarray(value).ravel().tolist())
+            options.append((name, value))
+        return tuple(options)
+
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         restart = not (incremental or self.warm_start) or not hasattr(self, "params_")
         sequences = validate_sequences(self, X, reset=restart)
         dtype = sequences.values.dtype
-        Y = self._encode_targets(y, restart, dtype, classes)
+        if self.bidirectional and self.bptt_steps is not None:
+            raise ValueError(
+                "bptt_steps (truncated backpropagation through time) carries "
+                "the state forward from one window of steps to the next, which "
+                "a bidirectional network cannot do; set bptt_steps=None or "
+                "bidirectional=False."
+            )
+        if self.return_sequences:
+            if y is None:
+                raise ValueError(
+                    f"{type(self).__name__} requires y to be passed, but the "
+                    "target y is None."
+                )
+            n_timesteps = sequences.values.shape[1]
+            rows = flatten_steps(y, sequences.lengths, n_timesteps)
+            Y_rows = self._encode_targets(rows, restart, dtype, classes)
+            Y = unflatten_steps(Y_rows, sequences.lengths, n_timesteps)
+        else:
+            Y = self._encode_targets(y, restart, dtype, classes)
         check_consistent_length(sequences.lengths, Y)
         sample_weight = _check_sample_weight(sample_weight, Y, dtype=np.float64)
 
-        architecture = self._architecture(sequences.n_features, Y.shape[1])
+        architecture = self._architecture(sequences.n_features, Y.shape[-1])
         self._random_state = check_random_state(self.random_state)
         if restart or architecture != self._network_architecture:
             if not restart and incremental:
@@ -265,8 +294,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                     "partial_fit cannot change the network's architecture: it "
                     f"was built as {self._network_architecture} and is now asked "
                     f"for {architecture} (cell, n_features, hidden_layer_sizes, "
-                    "bidirectional, n_outputs, cell options, conv_filters, "
-                    "conv_kernel_size, conv_pool)."
+                    "bidirectional, n_outputs, cell options, return_sequences, "
+                    "conv_filters, conv_kernel_size, conv_pool)."
                 )
             self._network_architecture = architecture
             self._network = RecurrentNetwork(*architecture)
@@ -274,7 +303,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             restart = True
         else:
             params = self.params_.astype(dtype, copy=True)
-        self.n_outputs_ = Y.shape[1]
+        self.n_outputs_ = Y.shape[-1]
 
         if self.solver == "lbfgs":
             params = self._fit_lbfgs(params, sequences, Y, sample_weight)
@@ -295,7 +324,12 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             )
 
     def _batch_loss(self, params, sequences, Y, sample_weight):
-        total = sample_weight.sum()
+        # The loss is a weighted mean over sequences, or over their real
+        # steps with per-step outputs (each step then counts as a sample).
+        if self._network.return_sequences:
+            total = sample_weight @ sequences.lengths
+        else:
+            total = sample_weight.sum()
         return self._network.loss_and_gradient(
             params,
             sequences,
@@ -303,6 +337,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             sample_weight / total,
             self._loss(),
             self.alpha / total,
+            bptt_steps=self.bptt_steps,
         )
 
     def _fit_lbfgs(self, params, sequences, Y, sample_weight):
@@ -385,7 +420,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 train,
                 random_state=self._random_state,
                 test_size=self.validation_fraction,
-                stratify=self._stratify(Y),
+                stratify=None if self.return_sequences else self._stratify(Y),
             )
             if len(validation) < 2:
                 raise ValueError(
@@ -437,9 +472,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
 
             if early_stopping:
-                val_sequences, val_y, val_weights = validation_data
-                raw = self._network.decision(params, val_sequences)
-                score = self._validation_score(val_y, raw, val_weights)
+                score = self._validation_score(
+                    *self._real_outputs(params, *validation_data)
+                )
                 self.validation_scores_.append(score)
                 if self.verbose:
                     print("Validation score: %f" % score)
@@ -481,14 +516,58 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         return best_params if early_stopping else params
 
     # -- prediction ------------------------------------------------------------
-    def _decision(self, X):
-        """Raw network outputs for ``X``, after validating it."""
+    def _real_outputs(self, params, sequences, Y, sample_weight):
+        """Encoded targets, raw outputs and weights, one row per output read
+        (per sequence, or per real step with per-step outputs)."""
+        raw = self._network.decision(params, sequences, bptt_steps=self._windows())
+        if not self._network.return_sequences:
+            return Y, raw, sample_weight
+        mask = real_steps(sequences.lengths, raw.shape[1])
+        weights = np.repeat(sample_weight, sequences.lengths)
+        return Y[:, : raw.shape[1]][mask], raw[mask], weights
+
+    def _windows(self):
+        """Window length for running long sequences (one-way networks)."""
+        return None if self._network.n_directions == 2 else self.bptt_steps
+
+    def _validated(self, X):
+        """``X`` as :class:`Sequences` in the dtype of the fitted parameters."""
         check_is_fitted(self, "params_")
         sequences = validate_sequences(self, X, reset=False)
-        params = self.params_
-        if sequences.values.dtype != params.dtype:
-            sequences = sequences._replace(values=sequences.values.astype(params.dtype))
-        return self._network.decision(params, sequences)
+        if sequences.values.dtype != self.params_.dtype:
+            sequences = sequences._replace(
+                values=sequences.values.astype(self.params_.dtype)
+            )
+        return sequences
+
+    def _decision(self, X):
+        """Raw network outputs for ``X``, one row per output read, and what
+        :meth:`_layout` needs to put them into the layout of ``X``."""
+        sequences = self._validated(X)
+        raw = self._network.decision(
+            self.params_, sequences, bptt_steps=self._windows()
+        )
+        if not self._network.return_sequences:
+            return raw, None
+        n_timesteps = raw.shape[1]
+        layout = (sequences.lengths, n_timesteps, isinstance(X, (list, tuple)))
+        return raw[real_steps(sequences.lengths, n_timesteps)], layout
+
+    @staticmethod
+    def _layout(rows, layout):
+        """Outputs per sequence as they are; per step in the layout of X."""
+        return rows if layout is None else format_steps(rows, *layout)
+
+    def _score_steps(self, metric, X, y, sample_weight):
+        """``metric`` over the real steps of every sequence (per-step mode)."""
+        rows, layout = self._decision(X)
+        lengths, n_timesteps, _ = layout
+        y_rows = flatten_steps(y, lengths, n_timesteps)
+        if sample_weight is not None:
+            sample_weight = np.repeat(
+                _check_sample_weight(sample_weight, lengths), lengths
+            )
+        return metric(y_rows, self._predict_rows(rows), sample_weight=sample_weight)
 
     def _check_solver(self):
         if self.solver not in ("sgd", "adam"):
@@ -568,6 +647,22 @@ _SHARED_PARAMETERS_DOC = """
     clip_norm : float or None, default=None
         Rescale each minibatch gradient to at most this Euclidean norm: the
         usual remedy for exploding gradients in recurrent networks.
+    return_sequences : bool, default=False
+        Whether to predict one target per time step instead of one per
+        sequence. ``y`` is then laid out like ``X`` per step: an array
+        ``(n_samples, n_timesteps)`` (or ``(n_samples, n_timesteps,
+        n_outputs)``), or a list of ``(T_i,)`` arrays matching a list of
+        sequences; steps after a sequence's end never enter the loss, which
+        is the mean over real steps. ``predict`` and ``score`` follow the same
+        layout; a bidirectional network sees the whole sequence at every step.
+    bptt_steps : int or None, default=None
+        Truncated backpropagation through time: run each minibatch in windows
+        of this many steps, every window starting from the state the previous
+        one ended with but passing no gradient back into it. Memory then grows
+        with the window, not the sequence length. None backpropagates through
+        whole sequences. Parameters are still updated once per minibatch: cut
+        a long series into several sequences for more updates. One-way
+        networks only.
     clock_periods : array-like of int, default=(1, 2, 4, 8)
         Update periods of the groups of a ``"clockwork"`` layer (ignored by
         the other cells); each layer size must be a multiple of their number.
@@ -577,16 +672,18 @@ _SHARED_PARAMETERS_DOC = """
         ``cell="lstm"``); 0 means none. Each step becomes ``ReLU(b + Σ_j
         x_{t-k+1+j} W[j])``: a causal convolution (steps before the start
         count as zero), so every sequence, even one shorter than the kernel,
-        keeps one output per step and never sees its padding. The first
-        recurrent layer reads these ``conv_filters`` features; the filters
-        are trained jointly and penalised by ``alpha`` (their biases are
-        not). See :attr:`conv_weights_`.
+        keeps one output per step and never sees its padding or its future.
+        The first recurrent layer reads these ``conv_filters`` features; the
+        filters are trained jointly and penalised by ``alpha`` (their biases
+        are not). See :attr:`conv_weights_`.
     conv_kernel_size : int, default=3
         Number of consecutive time steps each filter reads.
     conv_pool : int, default=1
         Window and stride of the max pooling over time after the
         convolution; 1 means no pooling. A sequence of length ``L`` becomes
-        ``ceil(L / conv_pool)`` steps, the last window pooling what is left.
+        ``ceil(L / conv_pool)`` steps, the last window pooling what is left;
+        ``bptt_steps`` then counts pooled steps. Must be 1 with
+        ``return_sequences=True``.
 """
 
 _SHARED_ATTRIBUTES_DOC = """
@@ -709,7 +806,7 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
             return "softmax"
         return "logistic"
 
-    def _encoded_predict(self, raw):
+    def _predict_rows(self, raw):
         probabilities = OUTPUT_ACTIVATIONS[self._loss()](raw)
         if self.n_outputs_ == 1:
             probabilities = probabilities.ravel()
@@ -776,7 +873,7 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
-        """Predict class labels of sequences.
+        """Predict class labels of sequences (or of every step).
 
         Parameters
         ----------
@@ -786,11 +883,22 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            With ``return_sequences=True``: of shape (n_samples,
+            n_timesteps), or a list of ``(T_i,)`` arrays when ``X`` is a
+            list; steps after a sequence's end hold NaN (None for labels
+            that are not numbers).
         """
-        return self._encoded_predict(self._decision(X))
+        rows, layout = self._decision(X)
+        return self._layout(self._predict_rows(rows), layout)
+
+    def _proba_rows(self, raw):
+        probabilities = OUTPUT_ACTIVATIONS[self._loss()](raw)
+        if self.n_outputs_ == 1 and self._label_binarizer.y_type_ == "binary":
+            return np.hstack([1 - probabilities, probabilities])
+        return probabilities
 
     def predict_proba(self, X):
-        """Class probabilities of sequences.
+        """Class probabilities of sequences (or of every step).
 
         Parameters
         ----------
@@ -800,12 +908,12 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            With ``return_sequences=True``: of shape (n_samples,
+            n_timesteps, n_classes), NaN after a sequence's end, or a list
+            of ``(T_i, n_classes)`` arrays when ``X`` is a list.
         """
-        raw = self._decision(X)
-        probabilities = OUTPUT_ACTIVATIONS[self._loss()](raw)
-        if self.n_outputs_ == 1 and self._label_binarizer.y_type_ == "binary":
-            return np.hstack([1 - probabilities, probabilities])
-        return probabilities
+        rows, layout = self._decision(X)
+        return self._layout(self._proba_rows(rows), layout)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
@@ -818,8 +926,33 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            Laid out as :meth:`predict_proba`'s result.
         """
-        return np.log(self.predict_proba(X))
+        rows, layout = self._decision(X)
+        return self._layout(np.log(self._proba_rows(rows)), layout)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on ``X`` and ``y``.
+
+        With ``return_sequences=True`` the accuracy is over all real
+        (unpadded) steps, each weighted by its sequence's ``sample_weight``.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences.
+        y : array-like
+            True labels, per sequence or per step.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sequence.
+
+        Returns
+        -------
+        score : float
+        """
+        if not self.return_sequences:
+            return super().score(X, y, sample_weight)
+        return self._score_steps(accuracy_score, X, y, sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -925,8 +1058,11 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
+    def _predict_rows(self, raw):
+        return raw.ravel() if self._y_ndim == 1 else raw
+
     def predict(self, X):
-        """Predict targets of sequences.
+        """Predict targets of sequences (or of every step).
 
         Parameters
         ----------
@@ -936,9 +1072,114 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            With ``return_sequences=True``: of shape (n_samples, n_timesteps)
+            or (n_samples, n_timesteps, n_outputs) with NaN after a
+            sequence's end, or a list of ``(T_i,)`` or ``(T_i, n_outputs)``
+            arrays when ``X`` is a list.
         """
-        raw = self._decision(X)
-        return raw.ravel() if self._y_ndim == 1 else raw
+        rows, layout = self._decision(X)
+        return self._layout(self._predict_rows(rows), layout)
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R² on ``X`` and ``y``.
+
+        With ``return_sequences=True`` R² is computed over all real
+        (unpadded) steps, each weighted by its sequence's ``sample_weight``.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences.
+        y : array-like
+            True targets, per sequence or per step.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sequence.
+
+        Returns
+        -------
+        score : float
+        """
+        if not self.return_sequences:
+            return super().score(X, y, sample_weight)
+        return self._score_steps(r2_score, X, y, sample_weight)
+
+    def forecast(self, X, n_steps):
+        """Run over contexts, then predict ``n_steps`` ahead in closed loop.
+
+        Every prediction is fed back as the next input. A model trained with
+        ``return_sequences=True`` continues from its state after the context;
+        a model trained on windows (one target per sequence) slides each
+        window: the prediction is appended and the oldest step dropped.
+        The contract is that of :meth:`EchoStateRegressor.forecast`.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Context sequence(s), as for :meth:`predict`; they are forecast
+            together, each exactly as if alone.
+        n_steps : int
+            Number of steps to forecast, at least 1.
+
+        Returns
+        -------
+        y : ndarray of shape (n_contexts, n_steps) or \
+                (n_contexts, n_steps, n_outputs)
+            The first step is the prediction that follows the context.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrnn import RNNRegressor
+        >>> from skrnn.datasets import lag_windows
+        >>> series = np.sin(np.arange(400) * 2 * np.pi / 25)
+        >>> X, y = lag_windows(series, 25)
+        >>> reg = RNNRegressor(cell="gru", hidden_layer_sizes=(16,),
+        ...                    max_iter=30, random_state=0).fit(X, y)
+        >>> reg.forecast(X[-1:], n_steps=5).shape
+        (1, 5)
+        """
+        check_is_fitted(self, "params_")
+        if not isinstance(n_steps, Integral) or n_steps < 1:
+            raise ValueError(f"n_steps must be an integer >= 1, got {n_steps!r}.")
+        network = self._network
+        if network.n_directions == 2:
+            raise ValueError(
+                "forecast runs forward in time, feeding each prediction back "
+                "as the next input, but this model is bidirectional: it reads "
+                "every step's future, which a forecast does not have. Train "
+                "with bidirectional=False to forecast."
+            )
+        if self.n_outputs_ != self._n_step_features:
+            raise ValueError(
+                "forecast feeds each prediction back as the next input, but the "
+                f"model has {self.n_outputs_} outputs and {self._n_step_features} "
+                "features per time step; it must be trained to predict its own "
+                "next input (as many outputs as features per step)."
+            )
+        sequences = self._validated(X)
+        if network.return_sequences:
+            result = network.forecast(self.params_, sequences, n_steps)
+        else:
+            result = self._forecast_windows(sequences, n_steps)
+        return result[..., 0] if self._y_ndim == 1 else result
+
+    def _forecast_windows(self, sequences, n_steps):
+        """Closed loop for a model of windows: slide each window by one step."""
+        window, lengths = sequences.values.copy(), sequences.lengths
+        rows = np.arange(len(lengths))
+        result = np.empty((len(lengths), n_steps, self.n_outputs_), window.dtype)
+        for step in range(n_steps):
+            y = self._network.decision(self.params_, sequences._replace(values=window))
+            result[:, step] = y
+            # Drop the oldest step of every window and append the prediction
+            # at its own end (windows may differ in length).
+            shifted = np.zeros_like(window)
+            take = np.minimum(np.arange(window.shape[1]) + 1, window.shape[1] - 1)
+            shifted[:] = window[:, take]
+            shifted[rows, lengths - 1] = y
+            shifted[real_steps(lengths, window.shape[1]) == 0] = 0.0
+            window = shifted
+        return result
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -105,9 +105,9 @@ def test_conv_front_end_gradient_matches_finite_differences(
         bidirectional,
         N_OUTPUTS,
         CELL_OPTIONS,
-        N_FILTERS,
-        3,
-        pool,
+        conv_filters=N_FILTERS,
+        conv_kernel_size=3,
+        conv_pool=pool,
     )
     rng = np.random.RandomState(0)
     flat = network.initialize(rng) + rng.normal(scale=0.3, size=network.n_parameters)
@@ -139,7 +139,9 @@ def test_gradient_check_would_catch_an_error():
 
 @pytest.mark.parametrize("cell", sorted(CELLS))
 @pytest.mark.parametrize(
-    "conv", [(0, 3, 1), (N_FILTERS, 3, 2)], ids=["no-conv", "conv"]
+    "conv",
+    [{}, {"conv_filters": N_FILTERS, "conv_pool": 2}],
+    ids=["no-conv", "conv"],
 )
 def test_padding_does_not_change_loss_or_gradient(cell, conv):
     # A sequence padded with extra steps gives the same loss and gradient.
@@ -149,7 +151,7 @@ def test_padding_does_not_change_loss_or_gradient(cell, conv):
         sequences.lengths,
     )
     network = RecurrentNetwork(
-        cell, N_FEATURES, (4, 2), True, N_OUTPUTS, CELL_OPTIONS, *conv
+        cell, N_FEATURES, (4, 2), True, N_OUTPUTS, CELL_OPTIONS, **conv
     )
     flat = network.initialize(np.random.RandomState(0))
     loss_a, grad_a = network.loss_and_gradient(
@@ -165,7 +167,7 @@ def test_conv_gradient_check_would_catch_an_error():
     # test above can fail.
     sequences, Y, weights = make_problem("squared", True, seed=0)
     network = RecurrentNetwork(
-        "rnn", N_FEATURES, (3,), False, N_OUTPUTS, (), N_FILTERS, 3, 2
+        "rnn", N_FEATURES, (3,), False, N_OUTPUTS, conv_filters=N_FILTERS, conv_pool=2
     )
     flat = network.initialize(np.random.RandomState(0))
     front_end = network.front_end

@@ -170,7 +170,7 @@ class Cell:
     def finalize_gradients(self, grads):
         """Adjust the finished ``W``, ``U``, ``b`` gradients (e.g. mask them)."""
 
-    def forward(self, Z, params, steps, H):
+    def forward(self, Z, params, steps, H, carry=None):
         """Run the cell over all time steps.
 
         Parameters
@@ -183,8 +183,14 @@ class Cell:
         steps : list of int
             ``steps[t]`` is the number of sequences still running at step t.
         H : ndarray of shape (T + 1, B, n_hidden)
-            Zeros on entry; ``H[0]`` is the initial state. The cell writes
-            ``h_t`` into ``H[t + 1, :steps[t]]``.
+            Zeros on entry except ``H[0]``, the initial state (zero, or the
+            last state of the previous chunk under truncated
+            backpropagation). The cell writes ``h_t`` into
+            ``H[t + 1, :steps[t]]``.
+        carry : object or None, default=None
+            What :meth:`final_carry` returned at the end of the previous
+            chunk of the same sequences (state beyond ``h``, such as an
+            LSTM's cell state), or None at the start of the sequences.
 
         Returns
         -------
@@ -192,6 +198,16 @@ class Cell:
             Whatever :meth:`backward` needs besides ``Z`` and ``H``.
         """
         raise NotImplementedError
+
+    def final_carry(self, cache, n):
+        """State beyond ``h`` after the last step, for the first ``n`` rows.
+
+        Passed back to :meth:`forward` as ``carry`` when the same sequences
+        continue in a next chunk of time steps (truncated backpropagation
+        through time, step-by-step forecasting). None for cells whose whole
+        state is ``h``.
+        """
+        return None
 
     def backward(self, Z, params, steps, H, cache, dH, grads):
         """Backpropagate through time.
@@ -204,9 +220,11 @@ class Cell:
             Gradient of the loss with respect to ``H[1:]`` from the layers
             above; the cell may add the recurrent gradient into it in place.
         grads : dict of ndarray
-            Gradient views of the cell's parameters, zero on entry; the cell
-            fills those of its :meth:`extra_parameters` (the network forms
-            ``W``, ``U`` and ``b`` gradients).
+            Gradient views of the cell's parameters; the cell adds into those
+            of its :meth:`extra_parameters` (the network forms ``W``, ``U``
+            and ``b`` gradients). Adding, not assigning, lets the chunks of
+            truncated backpropagation accumulate one gradient. The gradient
+            with respect to the initial state ``H[0]`` is not propagated.
 
         Returns
         -------

@@ -71,22 +71,32 @@ class ClockworkCell(Cell):
         super().initialize(params, rng)
         params["U"] *= self.mask
 
-    def forward(self, Z, params, steps, H):
+    def forward(self, Z, params, steps, H, carry=None):
+        # The clocks run on the sequence's own time: a chunk that continues
+        # a sequence (carry) starts at the step where the last one ended.
+        start = 0 if carry is None else carry
         U = params["U"] * self.mask
         for t, n in enumerate(steps):
-            active = self._active(t)
+            active = self._active(start + t)
             h_prev = H[t, :n]
             h = H[t + 1, :n]
             h[...] = h_prev
             updated = Z[t, :n][:, active] + h_prev @ U[:, active]
             h[:, active] = tanh_(updated)
+        return start, len(steps)
+
+    def final_carry(self, cache, n):
+        """The time step at which a next chunk starts (the clocks' phase)."""
+        start, n_steps = cache
+        return start + n_steps
 
     def backward(self, Z, params, steps, H, cache, dH, grads):
+        start, _ = cache
         U_T = (params["U"] * self.mask).T
         dZ = np.zeros_like(Z)
         for t in range(len(steps) - 1, -1, -1):
             n = steps[t]
-            active = self._active(t)
+            active = self._active(start + t)
             dh = dH[t, :n]
             d = dh[:, active] * 1.0
             tanh_grad_(d, H[t + 1, :n][:, active])

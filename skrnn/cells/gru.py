@@ -33,7 +33,7 @@ class GRUCell(Cell):
     name = "gru"
     n_gates = 3
 
-    def forward(self, Z, params, steps, H):
+    def forward(self, Z, params, steps, H, carry=None):
         U = params["U"]
         Hd = self.n_hidden
         Q_n = np.zeros(Z.shape[:2] + (Hd,), dtype=Z.dtype)

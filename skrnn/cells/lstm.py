@@ -40,11 +40,13 @@ class LSTMCell(Cell):
         H = self.n_hidden
         params["b"][H : 2 * H] = 1.0
 
-    def forward(self, Z, params, steps, H):
+    def forward(self, Z, params, steps, H, carry=None):
         U = params["U"]
         Hd = self.n_hidden
         T, B, _ = Z.shape
         C = np.zeros((T + 1, B, Hd), dtype=Z.dtype)
+        if carry is not None:
+            C[0, : len(carry)] = carry
         tanh_C = np.zeros((T, B, Hd), dtype=Z.dtype)
         for t, n in enumerate(steps):
             a = Z[t, :n]
@@ -60,6 +62,10 @@ class LSTMCell(Cell):
             tanh_(tc)
             np.multiply(o, tc, out=H[t + 1, :n])
         return C, tanh_C
+
+    def final_carry(self, cache, n):
+        """The cell state ``c`` after the last step."""
+        return cache[0][-1, :n].copy()
 
     def backward(self, Z, params, steps, H, cache, dH, grads):
         C, tanh_C = cache

@@ -41,11 +41,13 @@ class PeepholeLSTMCell(LSTMCell):
         super().initialize(params, rng)
         params["P"][...] = 0.0
 
-    def forward(self, Z, params, steps, H):
+    def forward(self, Z, params, steps, H, carry=None):
         U, P = params["U"], params["P"]
         Hd = self.n_hidden
         T, B, _ = Z.shape
         C = np.zeros((T + 1, B, Hd), dtype=Z.dtype)
+        if carry is not None:
+            C[0, : len(carry)] = carry
         tanh_C = np.zeros((T, B, Hd), dtype=Z.dtype)
         for t, n in enumerate(steps):
             a = Z[t, :n]
@@ -66,6 +68,10 @@ class PeepholeLSTMCell(LSTMCell):
             tanh_(tc)
             np.multiply(o, tc, out=H[t + 1, :n])
         return C, tanh_C
+
+    def final_carry(self, cache, n):
+        """The cell state ``c`` after the last step."""
+        return cache[0][-1, :n].copy()
 
     def backward(self, Z, params, steps, H, cache, dH, grads):
         C, tanh_C = cache
@@ -103,13 +109,13 @@ class PeepholeLSTMCell(LSTMCell):
                 dH[t - 1, :n] += d @ U_T
         width = Z.shape[0] * Z.shape[1]
         previous = C[:-1].reshape(width, Hd)
-        grads["P"][0] = np.einsum(
+        grads["P"][0] += np.einsum(
             "ij,ij->j", dZ[:, :, :Hd].reshape(width, Hd), previous
         )
-        grads["P"][1] = np.einsum(
+        grads["P"][1] += np.einsum(
             "ij,ij->j", dZ[:, :, Hd : 2 * Hd].reshape(width, Hd), previous
         )
-        grads["P"][2] = np.einsum(
+        grads["P"][2] += np.einsum(
             "ij,ij->j",
             dZ[:, :, 2 * Hd : 3 * Hd].reshape(width, Hd),
             C[1:].reshape(width, Hd),

@@ -21,7 +21,7 @@ class ElmanCell(Cell):
     name = "rnn"
     n_gates = 1
 
-    def forward(self, Z, params, steps, H):
+    def forward(self, Z, params, steps, H, carry=None):
         U = params["U"]
         for t, n in enumerate(steps):
             h = H[t + 1, :n]
