@@ -16,6 +16,10 @@ Truncated backpropagation through time runs a batch in windows of
 ``bptt_steps`` steps: each window starts from the states the previous one
 ended with, taken as constants, so only one window's activations are held
 at a time.
+
+An optional convolutional front end (:mod:`skrnn._convolution`) runs first,
+over whole sequences (before any windows); the recurrent layers read its
+output sequences, and its gradient gathers every window's input gradient.
 """
 
 import numpy as np
