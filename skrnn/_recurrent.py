@@ -558,6 +558,12 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         """Outputs per sequence as they are; per step in the layout of X."""
         return rows if layout is None else format_steps(rows, *layout)
 
+    def _per_step(self):
+        """Whether the fitted model gives one output per step (False before
+        fit: scoring then fails in ``predict`` with sklearn's usual error)."""
+        network = getattr(self, "_network", None)
+        return network is not None and network.return_sequences
+
     def _score_steps(self, metric, X, y, sample_weight):
         """``metric`` over the real steps of every sequence (per-step mode)."""
         rows, layout = self._decision(X)
@@ -950,7 +956,7 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
         -------
         score : float
         """
-        if not self.return_sequences:
+        if not self._per_step():
             return super().score(X, y, sample_weight)
         return self._score_steps(accuracy_score, X, y, sample_weight)
 
@@ -1099,7 +1105,7 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
         -------
         score : float
         """
-        if not self.return_sequences:
+        if not self._per_step():
             return super().score(X, y, sample_weight)
         return self._score_steps(r2_score, X, y, sample_weight)
 
