@@ -103,13 +103,21 @@ def markdown_section_to_rst(markdown, title):
     return "\n".join(lines) + "\n"
 
 
+# Included file of the performance page -> section of benchmarks/README.md.
+BENCHMARK_SECTIONS = {
+    "benchmark_results.rst.inc": "Latest results",
+    "architecture_results.rst.inc": "Clockwork and the convolutional front end",
+}
+
+
 def write_benchmark_results(app):
     readme = (ROOT / "benchmarks" / "README.md").read_text(encoding="utf-8")
-    target = HERE / "generated" / "benchmark_results.rst.inc"
-    target.parent.mkdir(exist_ok=True)
-    text = markdown_section_to_rst(readme, "Latest results")
-    if not target.exists() or target.read_text(encoding="utf-8") != text:
-        target.write_text(text, encoding="utf-8")
+    for name, title in BENCHMARK_SECTIONS.items():
+        target = HERE / "generated" / name
+        target.parent.mkdir(exist_ok=True)
+        text = markdown_section_to_rst(readme, title)
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
 
 
 def check_api_reference(app):

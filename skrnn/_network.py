@@ -16,10 +16,15 @@ Truncated backpropagation through time runs a batch in windows of
 ``bptt_steps`` steps: each window starts from the states the previous one
 ended with, taken as constants, so only one window's activations are held
 at a time.
+
+An optional convolutional front end (:mod:`skrnn._convolution`) runs first,
+over whole sequences (before any windows); the recurrent layers read its
+output sequences, and its gradient gathers every window's input gradient.
 """
 
 import numpy as np
 
+from skrnn._convolution import ConvFrontEnd
 from skrnn._losses import LOSSES
 from skrnn.cells import get_cell
 
@@ -60,6 +65,14 @@ class _SortedBatch:
         self.steps = (B - ended[:T]).tolist()
         self.equal_lengths = self.steps[-1] == B
         self._reverse_index = None
+
+    def replace_inputs(self, X, lengths):
+        """Make time-major ``X`` with sorted ``lengths`` the whole batch's inputs.
+
+        The convolutional front end's output becomes what the recurrent
+        layers read; the order of the sequences stays the same.
+        """
+        self._set(X, lengths, self.order, 0, lengths)
 
     @classmethod
     def time_major(cls, X):
@@ -135,12 +148,23 @@ class RecurrentNetwork:
         Whether the output layer reads the top layer at every step (one
         output per step) instead of each direction's last state (one output
         per sequence).
+    conv_filters : int, default=0
+        Filters of the convolutional front end (see :mod:`skrnn._convolution`);
+        0 means none, and the first recurrent layer reads the inputs.
+    conv_kernel_size : int, default=3
+        Time steps each filter reads.
+    conv_pool : int, default=1
+        Max-pooling window and stride over time after the convolution; must
+        be 1 with ``return_sequences`` (one output per input step).
 
     Attributes
     ----------
     layout : list of (key, name, shape, is_weight, offset)
         Where each parameter lives in the flat vector; ``key`` is
-        ``(layer, direction)`` or ``"output"``.
+        ``(layer, direction)``, ``"output"`` or ``"conv"`` (the front end's,
+        last, so that networks without it keep their layout).
+    front_end : ConvFrontEnd or None
+        The convolutional front end, when ``conv_filters > 0``.
     n_parameters : int
         Length of the flat parameter vector.
     """
@@ -154,7 +178,15 @@ class RecurrentNetwork:
         n_outputs,
         cell_options=(),
         return_sequences=False,
+        conv_filters=0,
+        conv_kernel_size=3,
+        conv_pool=1,
     ):
+        if conv_filters and conv_pool > 1 and return_sequences:
+            raise ValueError(
+                "return_sequences=True needs one output per input step, but "
+                f"conv_pool={conv_pool} pools the steps; set conv_pool=1."
+            )
         self.return_sequences = return_sequences
         self.n_directions = 2 if bidirectional else 1
         self.cells = []
@@ -167,6 +199,12 @@ class RecurrentNetwork:
             offset += int(np.prod(shape))
 
         width = n_inputs
+        self.front_end = None
+        if conv_filters:
+            self.front_end = ConvFrontEnd(
+                n_inputs, conv_filters, conv_kernel_size, conv_pool
+            )
+            width = conv_filters
         for layer, size in enumerate(hidden_layer_sizes):
             cells = [
                 get_cell(cell, size, dict(cell_options))
@@ -179,6 +217,9 @@ class RecurrentNetwork:
             width = size * self.n_directions
         add("output", "W", (width, n_outputs), True)
         add("output", "b", (n_outputs,), False)
+        if self.front_end is not None:
+            for name, shape, is_weight in self.front_end.parameter_shapes():
+                add("conv", name, shape, is_weight)
         self.n_parameters = offset
         self._weight_mask = np.zeros(offset, dtype=bool)
         for _, _, shape, is_weight, start in self.layout:
@@ -193,9 +234,21 @@ class RecurrentNetwork:
             view = flat[offset : offset + int(np.prod(shape))].reshape(shape)
             if key == "output":
                 output[name] = view
+            elif key == "conv":
+                continue
             else:
                 layers[key[0]][key[1]][name] = view
         return layers, output
+
+    def unpack_conv(self, flat):
+        """Views of the front end's ``"W"`` and ``"b"`` in ``flat``, or None."""
+        if self.front_end is None:
+            return None
+        return {
+            name: flat[offset : offset + int(np.prod(shape))].reshape(shape)
+            for key, name, shape, _, offset in self.layout
+            if key == "conv"
+        }
 
     def initialize(self, rng, dtype=np.float64):
         """A new flat parameter vector, initialised by each cell's rule."""
@@ -207,6 +260,8 @@ class RecurrentNetwork:
         fan_in, fan_out = output["W"].shape
         bound = np.sqrt(6.0 / (fan_in + fan_out))
         output["W"][...] = rng.uniform(-bound, bound, output["W"].shape)
+        if self.front_end is not None:
+            self.front_end.initialize(self.unpack_conv(flat), rng)
         return flat
 
     @property
@@ -215,6 +270,21 @@ class RecurrentNetwork:
         return self._weight_mask
 
     # -- forward and backward ------------------------------------------------
+    def _front_end_forward(self, flat, batch):
+        """Run the convolutional front end over a whole batch, if there is one.
+
+        The batch's inputs and lengths become the front end's output, which
+        is what the recurrent layers (and their windows) read. Returns the
+        front end's parameter views and what its backward pass needs, or
+        ``(None, None)``.
+        """
+        conv = self.unpack_conv(flat)
+        if conv is None:
+            return None, None
+        X, lengths, cache = self.front_end.forward(conv, batch.X, batch.lengths)
+        batch.replace_inputs(X, lengths)
+        return conv, cache
+
     def _forward(self, layers, batch, initial=None):
         """Run all layers over a batch (or a window of one).
 
@@ -293,9 +363,16 @@ class RecurrentNetwork:
             d_states.append(batch.reverse(d_output[:, :, width:]))
         return d_states
 
-    def _backward(self, layers, grads, batch, records, d_features, rows, steps):
+    def _backward(
+        self, layers, grads, batch, records, d_features, rows, steps, d_inputs_out=None
+    ):
         """Backpropagate the features' gradient through all layers, adding
-        the parameters' gradient into ``grads``."""
+        the parameters' gradient into ``grads``.
+
+        With ``d_inputs_out`` (time-major, shaped like the whole batch's
+        inputs), also add the gradient of this window's layer-0 inputs there:
+        the convolutional front end's backward starts from it.
+        """
         top = records[-1]
         n_steps, B = len(batch.steps), len(batch.lengths)
         width = self.cells[-1][0].n_hidden
@@ -327,7 +404,7 @@ class RecurrentNetwork:
                 g["b"] += dZ2.sum(axis=0)
                 g["U"] += H[:-1].reshape(T * B, -1).T @ dZ_rec.reshape(T * B, -1)
                 cell.finalize_gradients(g)
-                if layer == 0:
+                if layer == 0 and d_inputs_out is None:
                     continue
                 dx = (dZ2 @ p["W"].T).reshape(T, B, F)
                 if direction == 1:
@@ -337,6 +414,9 @@ class RecurrentNetwork:
                 break
             width = self.cells[layer - 1][0].n_hidden
             d_states = self._split_directions(d_inputs, batch, width)
+        if d_inputs_out is not None:
+            T, B = d_inputs.shape[:2]
+            d_inputs_out[batch.start : batch.start + T, :B] += d_inputs
 
     def _windows(self, layers, batch, bptt_steps):
         """Run ``batch`` window by window, each continuing the last.
@@ -389,6 +469,7 @@ class RecurrentNetwork:
         for start in range(0, n, chunk_size):
             index = np.arange(start, min(start + chunk_size, n))
             batch = _SortedBatch(sequences.take(index), flat.dtype)
+            self._front_end_forward(flat, batch)
             windows = self._windows(layers, batch, bptt_steps)
             for window, _, features, rows, steps in windows:
                 raw = features @ output["W"] + output["b"]
@@ -435,6 +516,8 @@ class RecurrentNetwork:
         grad = np.zeros_like(flat)
         grad_layers, grad_output = self.unpack(grad)
         batch = _SortedBatch(sequences, flat.dtype)
+        conv, conv_cache = self._front_end_forward(flat, batch)
+        d_conv_output = None if conv is None else np.zeros_like(batch.X)
         Y = Y[batch.order]
         weights = weights[batch.order].astype(flat.dtype)
         value = 0.0
@@ -450,7 +533,18 @@ class RecurrentNetwork:
             grad_output["b"] += d_logits.sum(axis=0)
             d_features = d_logits @ output["W"].T
             self._backward(
-                layers, grad_layers, window, records, d_features, rows, steps
+                layers,
+                grad_layers,
+                window,
+                records,
+                d_features,
+                rows,
+                steps,
+                d_conv_output,
+            )
+        if conv is not None:
+            self.front_end.backward(
+                conv, self.unpack_conv(grad), conv_cache, d_conv_output
             )
         if l2:
             penalised = flat * self._weight_mask
@@ -464,7 +558,9 @@ class RecurrentNetwork:
 
         Needs ``return_sequences``, one direction and as many outputs as
         input features. Contexts of equal length run together (the clocks of
-        a clockwork cell then agree across the batch).
+        a clockwork cell then agree across the batch). With the
+        convolutional front end, each fed-back step is convolved with the
+        ``conv_kernel_size - 1`` raw inputs before it.
 
         Returns
         -------
@@ -480,6 +576,13 @@ class RecurrentNetwork:
             batch = _SortedBatch(sequences.take(index), flat.dtype)
             # Rows keep this sorted order through the closed loop.
             rows = index[batch.order]
+            if self.front_end is not None:
+                # The raw inputs the next step's filters read besides it.
+                k = self.front_end.kernel_size
+                history = np.zeros((k - 1 + length,) + batch.X.shape[1:], flat.dtype)
+                history[k - 1 :] = batch.X
+                history = history[len(history) - (k - 1) :]
+            conv, _ = self._front_end_forward(flat, batch)
             records = self._forward(layers, batch)
             for step in range(n_steps):
                 last = self._layer_output(records[-1], batch)[-1]
@@ -488,6 +591,11 @@ class RecurrentNetwork:
                 if step == n_steps - 1:
                     break
                 initial = self._final_states(records, len(index))
-                batch = _SortedBatch.time_major(y[np.newaxis])
+                inputs = y[np.newaxis]
+                if conv is not None:
+                    window = np.concatenate([history, inputs])
+                    history = window[1:]
+                    inputs = self.front_end.last_step(conv, window)[np.newaxis]
+                batch = _SortedBatch.time_major(inputs)
                 records = self._forward(layers, batch, initial)
         return result

@@ -102,6 +102,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         "return_sequences": ["boolean"],
         "bptt_steps": [None, Interval(Integral, 1, None, closed="left")],
         "clock_periods": ["array-like"],
+        "conv_filters": [Interval(Integral, 0, None, closed="left")],
+        "conv_kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "conv_pool": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -134,6 +137,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         return_sequences=False,
         bptt_steps=None,
         clock_periods=(1, 2, 4, 8),
+        conv_filters=0,
+        conv_kernel_size=3,
+        conv_pool=1,
     ):
         # One signature for both estimators: their hyperparameters and
         # defaults are the same (scikit-learn reads them from here).
@@ -165,6 +171,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         self.return_sequences = return_sequences
         self.bptt_steps = bptt_steps
         self.clock_periods = clock_periods
+        self.conv_filters = conv_filters
+        self.conv_kernel_size = conv_kernel_size
+        self.conv_pool = conv_pool
 
     # -- hooks for the subclasses ---------------------------------------------
     @abstractmethod
@@ -199,6 +208,18 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         return self._network.unpack(self.params_)[0]
 
     @property
+    def conv_weights_(self):
+        """Convolutional front end: ``{"W": (k, n_features, C), "b": (C,)}``.
+
+        ``k`` is ``conv_kernel_size`` and ``C`` is ``conv_filters``;
+        ``W[j]`` multiplies the input ``k - 1 - j`` steps back (``W[k - 1]``
+        the current step). None when ``conv_filters=0``. The arrays are views
+        into :attr:`params_`.
+        """
+        check_is_fitted(self, "params_")
+        return self._network.unpack_conv(self.params_)
+
+    @property
     def output_weights_(self):
         """Output layer: ``{"W": (n_last, n_outputs), "b": (n_outputs,)}``.
 
@@ -224,6 +245,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             n_outputs,
             self._cell_options(),
             self.return_sequences,
+            self.conv_filters,
+            self.conv_kernel_size,
+            self.conv_pool,
         )
 
     def _cell_options(self):
@@ -270,7 +294,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                     "partial_fit cannot change the network's architecture: it "
                     f"was built as {self._network_architecture} and is now asked "
                     f"for {architecture} (cell, n_features, hidden_layer_sizes, "
-                    "bidirectional, n_outputs, cell options)."
+                    "bidirectional, n_outputs, cell options, return_sequences, "
+                    "conv_filters, conv_kernel_size, conv_pool)."
                 )
             self._network_architecture = architecture
             self._network = RecurrentNetwork(*architecture)
@@ -648,6 +673,24 @@ _SHARED_PARAMETERS_DOC = """
     clock_periods : array-like of int, default=(1, 2, 4, 8)
         Update periods of the groups of a ``"clockwork"`` layer (ignored by
         the other cells); each layer size must be a multiple of their number.
+        With ``conv_pool > 1`` they count pooled steps.
+    conv_filters : int, default=0
+        Filters of a convolutional front end (a CNN-LSTM with
+        ``cell="lstm"``); 0 means none. Each step becomes ``ReLU(b + Σ_j
+        x_{t-k+1+j} W[j])``: a causal convolution (steps before the start
+        count as zero), so every sequence, even one shorter than the kernel,
+        keeps one output per step and never sees its padding or its future.
+        The first recurrent layer reads these ``conv_filters`` features; the
+        filters are trained jointly and penalised by ``alpha`` (their biases
+        are not). See :attr:`conv_weights_`.
+    conv_kernel_size : int, default=3
+        Number of consecutive time steps each filter reads.
+    conv_pool : int, default=1
+        Window and stride of the max pooling over time after the
+        convolution; 1 means no pooling. A sequence of length ``L`` becomes
+        ``ceil(L / conv_pool)`` steps, the last window pooling what is left;
+        ``bptt_steps`` then counts pooled steps. Must be 1 with
+        ``return_sequences=True``.
 """
 
 _SHARED_ATTRIBUTES_DOC = """
@@ -678,6 +721,10 @@ _SHARED_ATTRIBUTES_DOC = """
         Views of the recurrent weights, ``weights_[layer][direction]``.
     output_weights_ : dict
         Views of the output layer's ``"W"`` and ``"b"``.
+    conv_weights_ : dict or None
+        Views of the convolutional front end's ``"W"`` and ``"b"``; None
+        without one. With it, ``weights_[0][d]["W"]`` has ``conv_filters``
+        rows.
 """
 
 

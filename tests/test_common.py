@@ -12,6 +12,9 @@ ESTIMATORS = [
 ] + [
     RNNClassifier(cell="gru", hidden_layer_sizes=(16, 16), bidirectional=True),
     RNNRegressor(cell="lstm", hidden_layer_sizes=(16, 16), bidirectional=True),
+    # The convolutional front end, with pooling in one of them.
+    RNNClassifier(cell="gru", conv_filters=8, conv_pool=2),
+    RNNRegressor(cell="lstm", conv_filters=8, conv_kernel_size=2),
 ]
 
 

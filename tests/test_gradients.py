@@ -76,6 +76,49 @@ def test_gradient_matches_finite_differences(
     assert error < 1e-6
 
 
+# (layers, bidirectional, variable lengths, task, conv_pool): the front end
+# alone, then under stacked and bidirectional layers, with and without pooling.
+# Kernel 3 over lengths 1 and 2 covers sequences shorter than the kernel;
+# pooling by 3 over 5 steps leaves a partial last window.
+CONV_CASES = [
+    ((4,), False, True, "regressor", 1),
+    ((4,), False, False, "classifier-multiclass", 2),
+    ((4, 2), True, True, "classifier-multilabel", 2),
+    ((4,), True, True, "classifier-multiclass", 3),
+]
+N_FILTERS = 3
+
+
+@pytest.mark.parametrize(
+    "cell, layers, bidirectional, variable_lengths, task, pool",
+    [(cell,) + case for cell in sorted(CELLS) for case in CONV_CASES],
+)
+def test_conv_front_end_gradient_matches_finite_differences(
+    cell, layers, bidirectional, variable_lengths, task, pool
+):
+    loss = LOSSES[task]
+    sequences, Y, weights = make_problem(loss, variable_lengths, seed=len(cell))
+    network = RecurrentNetwork(
+        cell,
+        N_FEATURES,
+        layers,
+        bidirectional,
+        N_OUTPUTS,
+        CELL_OPTIONS,
+        conv_filters=N_FILTERS,
+        conv_kernel_size=3,
+        conv_pool=pool,
+    )
+    rng = np.random.RandomState(0)
+    flat = network.initialize(rng) + rng.normal(scale=0.3, size=network.n_parameters)
+    error = relative_gradient_error(network, flat, sequences, Y, weights, loss)
+    assert error < 1e-6
+    # The front end is really in the check: its gradient is not all zero
+    # (a dead ReLU everywhere would make the comparison vacuous).
+    _, grad = network.loss_and_gradient(flat, sequences, Y, weights, loss, 0.0)
+    assert np.abs(network.unpack_conv(grad)["W"]).max() > 1e-3
+
+
 def test_gradient_check_would_catch_an_error():
     # The same check fails when the analytic gradient is off in one entry:
     # the test above can fail.
@@ -95,14 +138,21 @@ def test_gradient_check_would_catch_an_error():
 
 
 @pytest.mark.parametrize("cell", sorted(CELLS))
-def test_padding_does_not_change_loss_or_gradient(cell):
+@pytest.mark.parametrize(
+    "conv",
+    [{}, {"conv_filters": N_FILTERS, "conv_pool": 2}],
+    ids=["no-conv", "conv"],
+)
+def test_padding_does_not_change_loss_or_gradient(cell, conv):
     # A sequence padded with extra steps gives the same loss and gradient.
     sequences, Y, weights = make_problem("squared", True, seed=1)
     padded = Sequences(
         np.concatenate([sequences.values, np.zeros((N_SAMPLES, 3, N_FEATURES))], 1),
         sequences.lengths,
     )
-    network = RecurrentNetwork(cell, N_FEATURES, (4, 2), True, N_OUTPUTS, CELL_OPTIONS)
+    network = RecurrentNetwork(
+        cell, N_FEATURES, (4, 2), True, N_OUTPUTS, CELL_OPTIONS, **conv
+    )
     flat = network.initialize(np.random.RandomState(0))
     loss_a, grad_a = network.loss_and_gradient(
         flat, sequences, Y, weights, "squared", 0
@@ -110,3 +160,24 @@ def test_padding_does_not_change_loss_or_gradient(cell):
     loss_b, grad_b = network.loss_and_gradient(flat, padded, Y, weights, "squared", 0)
     assert loss_a == pytest.approx(loss_b, rel=1e-12)
     np.testing.assert_allclose(grad_a, grad_b, rtol=1e-10, atol=1e-14)
+
+
+def test_conv_gradient_check_would_catch_an_error():
+    # A front end whose backward forgets the ReLU fails the check: the conv
+    # test above can fail.
+    sequences, Y, weights = make_problem("squared", True, seed=0)
+    network = RecurrentNetwork(
+        "rnn", N_FEATURES, (3,), False, N_OUTPUTS, conv_filters=N_FILTERS, conv_pool=2
+    )
+    flat = network.initialize(np.random.RandomState(0))
+    front_end = network.front_end
+    original = front_end.backward
+
+    def without_relu(params, grads, cache, dU):
+        columns, A, argmax = cache
+        # A pre-activation that is positive everywhere passes every gradient.
+        original(params, grads, (columns, np.ones_like(A), argmax), dU)
+
+    front_end.backward = without_relu
+    error = relative_gradient_error(network, flat, sequences, Y, weights, "squared")
+    assert error > 1e-6

@@ -15,6 +15,7 @@ from test_gradients import (
 )
 
 from skrnn._network import RecurrentNetwork
+from skrnn._sequences import Sequences
 from skrnn.cells import CELLS
 
 STEP_LOSSES = {"classifier": "softmax", "regressor": "squared"}
@@ -174,23 +175,18 @@ def test_truncation_needs_one_direction():
         )
 
 
-@pytest.mark.parametrize("cell", sorted(CELLS))
-def test_forecast_continues_the_sequence(cell):
-    # Closed-loop forecasting equals running the network over the context
-    # extended by its own outputs.
+def assert_forecast_continues(network, flat, lengths, n_steps=4):
+    """Closed-loop forecasting equals running the network over the context
+    extended by its own outputs."""
     rng = np.random.RandomState(0)
-    network = RecurrentNetwork(cell, 2, (4, 2), False, 2, CELL_OPTIONS, True)
-    flat = perturbed_parameters(network)
-    from skrnn._sequences import Sequences
-
-    lengths = np.array([5, 3, 5, 1])
-    values = rng.normal(size=(4, 5, 2))
+    # Two features: the networks here have two outputs to feed back.
+    values = rng.normal(size=(len(lengths), lengths.max(), 2))
     for i, length in enumerate(lengths):
         values[i, length:] = 0
-    forecast = network.forecast(flat, Sequences(values, lengths), n_steps=4)
+    forecast = network.forecast(flat, Sequences(values, lengths), n_steps=n_steps)
     for i, length in enumerate(lengths):
         context = values[i, :length]
-        for step in range(4):
+        for step in range(n_steps):
             out = network.decision(
                 flat, Sequences(context[np.newaxis], np.array([len(context)]))
             )
@@ -198,3 +194,88 @@ def test_forecast_continues_the_sequence(cell):
                 forecast[i, step], out[0, -1], rtol=1e-10, atol=1e-12
             )
             context = np.vstack([context, out[0, -1]])
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+def test_forecast_continues_the_sequence(cell):
+    network = RecurrentNetwork(cell, 2, (4, 2), False, 2, CELL_OPTIONS, True)
+    assert_forecast_continues(
+        network, perturbed_parameters(network), np.array([5, 3, 5, 1])
+    )
+
+
+# The convolutional front end under per-step outputs, truncated BPTT and
+# forecasting. Kernel 3 over lengths 1 and 2 (make_problem's variable
+# lengths) covers sequences shorter than the kernel.
+CONV = {"conv_filters": 3, "conv_kernel_size": 3}
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_conv_per_step_gradient_matches_finite_differences(cell, bidirectional):
+    # Per-step outputs need conv_pool=1: the causal convolution keeps one
+    # output per input step.
+    loss = STEP_LOSSES["classifier" if bidirectional else "regressor"]
+    sequences, Y, weights = make_step_problem(loss, True, seed=len(cell))
+    network = RecurrentNetwork(
+        cell, N_FEATURES, (4, 2), bidirectional, N_OUTPUTS, CELL_OPTIONS, True, **CONV
+    )
+    flat = perturbed_parameters(network)
+    assert relative_gradient_error(network, flat, sequences, Y, weights, loss) < 1e-6
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+@pytest.mark.parametrize(
+    "return_sequences, pool", [(False, 2), (True, 1)], ids=["pooled", "per-step"]
+)
+def test_conv_truncated_gradient_matches_finite_differences(
+    cell, return_sequences, pool
+):
+    # The front end runs over whole sequences before the windows; its
+    # gradient gathers every window's input gradient (no state to truncate).
+    if return_sequences:
+        sequences, Y, weights = make_step_problem("squared", True, seed=3)
+    else:
+        sequences, Y, weights = make_problem("squared", True, seed=3)
+    network = RecurrentNetwork(
+        cell,
+        N_FEATURES,
+        (4,),
+        False,
+        N_OUTPUTS,
+        CELL_OPTIONS,
+        return_sequences,
+        conv_pool=pool,
+        **CONV,
+    )
+    flat = perturbed_parameters(network)
+    error = truncated_gradient_error(
+        network, flat, sequences, Y, weights, "squared", bptt_steps=2
+    )
+    assert error < 1e-6
+    # Windows change no output.
+    np.testing.assert_allclose(
+        network.decision(flat, sequences, bptt_steps=1),
+        network.decision(flat, sequences),
+        rtol=1e-12,
+        atol=1e-14,
+    )
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+def test_conv_forecast_continues_the_sequence(cell):
+    # Each fed-back step is convolved with the raw inputs before it; contexts
+    # of 1 and 3 steps start the loop shorter than the kernel (4).
+    network = RecurrentNetwork(
+        cell, 2, (4,), False, 2, CELL_OPTIONS, True, conv_filters=3, conv_kernel_size=4
+    )
+    assert_forecast_continues(
+        network, perturbed_parameters(network), np.array([5, 3, 1])
+    )
+
+
+def test_per_step_outputs_refuse_pooling():
+    with pytest.raises(ValueError, match="conv_pool=1"):
+        RecurrentNetwork(
+            "gru", 2, (4,), False, 2, (), True, conv_filters=3, conv_pool=2
+        )

@@ -10,6 +10,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skrnn import RNNClassifier, RNNRegressor
+from skrnn._convolution import ConvFrontEnd
 from skrnn.cells import CELLS
 
 SMALL = {
@@ -82,7 +83,12 @@ def test_same_random_state_gives_identical_predictions(cell, digits):
 
 @pytest.mark.parametrize("cell", sorted(CELLS))
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_padded_batch_equals_each_sequence_alone(cell, bidirectional):
+# With the front end, lengths 1 and 3 are not longer than the kernel (3) and
+# pooling by 2 leaves partial last windows for the odd lengths.
+@pytest.mark.parametrize(
+    "conv", [{}, {"conv_filters": 3, "conv_pool": 2}], ids=["no-conv", "conv"]
+)
+def test_padded_batch_equals_each_sequence_alone(cell, bidirectional, conv):
     rng = np.random.RandomState(0)
     sequences = [rng.normal(size=(length, 2)) for length in (5, 1, 3, 7)]
     y = np.arange(4.0)
@@ -92,6 +98,7 @@ def test_padded_batch_equals_each_sequence_alone(cell, bidirectional):
         bidirectional=bidirectional,
         max_iter=3,
         random_state=0,
+        **conv,
     ).fit(sequences, y)
     together = model.predict(sequences)
     alone = [model.predict(s[np.newaxis])[0] for s in sequences]
@@ -291,3 +298,65 @@ def test_clock_periods_reach_the_clockwork_cells():
     U = reg.weights_[0][0]["U"]
     assert np.all(U[:3, 3:] == 0)
     assert np.all(U[:, :3] != 0)
+
+
+@pytest.mark.parametrize("pool", [1, 2, 3])
+def test_conv_front_end_matches_a_direct_causal_convolution(pool):
+    # The im2col forward against the formula, step by step: causal windows
+    # with zeros before the start (sequences of 1 and 2 steps are shorter
+    # than the kernel), ReLU, max over each pooling window of the sequence's
+    # own steps, zeros after each output sequence's end.
+    rng = np.random.RandomState(0)
+    k, F, C = 3, 2, 4
+    front_end = ConvFrontEnd(F, C, k, pool)
+    params = {"W": rng.normal(size=(k, F, C)), "b": rng.normal(size=C)}
+    lengths = np.array([7, 5, 2, 1])
+    X = rng.normal(size=(7, 4, F)) * (np.arange(7)[:, None] < lengths)[..., None]
+    U, out_lengths, _ = front_end.forward(params, X, lengths)
+    np.testing.assert_array_equal(out_lengths, -(-lengths // pool))
+    for b, length in enumerate(lengths):
+        x = np.vstack([np.zeros((k - 1, F)), X[:length, b]])
+        a = np.array(
+            [
+                np.maximum(
+                    params["b"] + np.einsum("jf,jfc->c", x[t : t + k], params["W"]), 0
+                )
+                for t in range(length)
+            ]
+        )
+        expected = [a[s : s + pool].max(axis=0) for s in range(0, length, pool)]
+        np.testing.assert_allclose(U[: out_lengths[b], b], expected, rtol=1e-12)
+        assert not U[out_lengths[b] :, b].any()
+
+
+def test_conv_weights_are_inspectable_and_penalised():
+    X, y = sum_task()
+    model = RNNRegressor(
+        cell="gru",
+        hidden_layer_sizes=(5,),
+        conv_filters=6,
+        conv_kernel_size=4,
+        max_iter=1,
+    ).fit(X[:, :, np.newaxis].repeat(2, axis=2).astype(np.float32), y)
+    conv = model.conv_weights_
+    assert conv["W"].shape == (4, 2, 6) and conv["b"].shape == (6,)
+    assert conv["W"].dtype == np.float32
+    assert np.shares_memory(conv["W"], model.params_)
+    assert model.weights_[0][0]["W"].shape == (6, 15)
+    # alpha penalises the filters, not their biases.
+    network, flat = model._network, np.arange(model.params_.size)
+    mask = network.weight_mask
+    assert mask[network.unpack_conv(flat)["W"]].all()
+    assert not mask[network.unpack_conv(flat)["b"]].any()
+    assert RNNRegressor(max_iter=1).fit(X, y).conv_weights_ is None
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"conv_filters": -1}, {"conv_kernel_size": 0}, {"conv_pool": 0}],
+)
+def test_invalid_conv_hyperparameters_are_reported(params):
+    X, y = sum_task()
+    name = next(iter(params))
+    with pytest.raises(ValueError, match=f"'{name}' parameter of RNNRegressor"):
+        RNNRegressor(**params).fit(X, y)
