@@ -89,7 +89,7 @@ def test_partial_fit_on_chunks_equals_fit(windows):
 def test_readout_equals_sklearn_ridge(windows):
     X, y = windows
     model = EchoStateRegressor(n_reservoir=50, alpha=1e-2, random_state=0).fit(X, y)
-    states, last_u, _ = model._run(X[:, :, None], np.full(len(X), X.shape[1]))
+    states, last_u = model._harvest(X[:, :, None], np.full(len(X), X.shape[1]))
     features = np.hstack([last_u, states])
     ridge = Ridge(alpha=1e-2, fit_intercept=True).fit(features, y)
     np.testing.assert_allclose(model.coef_[:, 0], ridge.coef_, rtol=1e-5, atol=1e-8)
