@@ -136,3 +136,76 @@ def test_errors(windows):
     two = EchoStateRegressor(n_reservoir=20).fit(X, np.c_[y, y])
     with pytest.raises(ValueError, match="must be equal"):
         two.forecast(X, 2)
+
+
+def test_chunking_does_not_change_states():
+    # Harvesting cuts time into chunks of about chunk_samples (step,
+    # sequence) pairs and drops finished sequences between segments; the
+    # states must not depend on where the cuts fall.
+    from skrnn._reservoir import harvest
+
+    rng = np.random.default_rng(1)
+    model = EchoStateRegressor(n_reservoir=30, leak_rate=0.6, random_state=0)
+    model.fit(rng.normal(size=(5, 9)), rng.normal(size=5))
+    values = rng.normal(size=(4, 23, 1))
+    lengths = np.array([23, 5, 17, 23])
+    kept = []
+    reference = harvest(
+        model.reservoir_, values, lengths, leak_rate=0.6, sink=lambda *a: kept.append(a)
+    )
+    for chunk in (1, 7, 50):
+        pieces = []
+        states, inputs = harvest(
+            model.reservoir_,
+            values,
+            lengths,
+            leak_rate=0.6,
+            sink=lambda *a: pieces.append(a),
+            chunk_samples=chunk,
+        )
+        np.testing.assert_allclose(states, reference[0], rtol=1e-13, atol=1e-13)
+        np.testing.assert_array_equal(inputs, values[np.arange(4), lengths - 1])
+        # Every real step is seen exactly once by the sink.
+        assert sum(Z.shape[0] * Z.shape[2] for _, _, Z in pieces) == lengths.sum()
+
+
+def test_forecast_equals_feeding_predictions_back():
+    series = mackey_glass(400)
+    model = EchoStateRegressor(
+        n_reservoir=80, return_sequences=True, leak_rate=0.7, random_state=0
+    ).fit(series[np.newaxis, :300, None], series[np.newaxis, 1:301, None])
+    contexts = np.stack([series[:150], series[100:250]])[:, :, None]
+    out = model.forecast(contexts, 5)
+    context = contexts
+    for s in range(5):
+        step = model.predict(context)[:, -1]
+        np.testing.assert_allclose(out[:, s], step, rtol=1e-10, atol=1e-12)
+        context = np.concatenate([context, step[:, None, :]], axis=1)
+
+
+def test_sample_weight_solves_the_weighted_ridge(windows):
+    # Fractional and zero weights take the sqrt(w) product (compared with
+    # sklearn's Ridge), negative ones the general product (compared with the
+    # weighted normal equations, which Ridge does not accept).
+    X, y = windows
+    n = len(X)
+    alpha = 1e-1
+    positive = np.random.default_rng(0).uniform(0, 3, size=n) * (np.arange(n) % 5 > 0)
+    negative = np.where(np.arange(n) % 7 == 0, -0.1, 1.0)
+    for weight in (positive, negative):
+        model = EchoStateRegressor(n_reservoir=40, alpha=alpha, random_state=0)
+        model.fit(X, y, sample_weight=weight)
+        states, last_u = model._harvest(X[:, :, None], np.full(n, X.shape[1]))
+        features = np.hstack([np.ones((n, 1)), last_u, states])
+        penalty = alpha * np.eye(features.shape[1])
+        penalty[0, 0] = 0.0
+        w_out = np.linalg.solve(
+            features.T @ (weight[:, None] * features) + penalty,
+            features.T @ (weight * y),
+        )
+        np.testing.assert_allclose(model.predict(X), features @ w_out, atol=1e-7)
+    ridge = Ridge(alpha=alpha).fit(features[:, 1:], y, sample_weight=positive)
+    model.fit(X, y, sample_weight=positive)
+    np.testing.assert_allclose(
+        model.predict(X), ridge.predict(features[:, 1:]), atol=1e-7
+    )
