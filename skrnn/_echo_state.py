@@ -32,6 +32,33 @@ def _restore_on_failure(fit_method):
     return wrapper
 
 
+def _solve_ridge(C, rhs, alpha, n_rows):
+    """``(C + alpha I)^{-1} rhs`` for a centred Gram matrix ``C`` of ``n_rows``.
+
+    With no more rows than features (``n_rows <= D``), ``C`` is singular
+    by construction, and its null space holds nothing but rounding error;
+    a small ``alpha`` would amplify that error by ``1 / alpha``, so that two
+    sums of the same data in another order (weights against repeated
+    samples, chunks against one batch) would give visibly different
+    readouts. The ridge is then solved on the numerical range of ``C``:
+    eigen-directions below ``D * eps * lambda_max`` are dropped, as
+    ``lstsq`` drops singular values below its ``rcond``. With more rows
+    than features (long series) nothing is dropped, since there the tiny
+    eigenvalues are real: a closed-loop Mackey-Glass forecast needs them.
+    """
+    D = len(C)
+    if n_rows > D:
+        try:
+            factor = scipy.linalg.cho_factor(C + alpha * np.eye(D), check_finite=False)
+            return scipy.linalg.cho_solve(factor, rhs, check_finite=False)
+        except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
+            pass  # singular without a penalty: the numerical range below
+    values, vectors = scipy.linalg.eigh(C, check_finite=False)
+    keep = values > D * np.finfo(C.dtype).eps * max(values[-1], 0.0)
+    vectors = vectors[:, keep]
+    return vectors @ ((vectors.T @ rhs) / (values[keep] + alpha)[:, np.newaxis])
+
+
 class EchoStateRegressor(RegressorMixin, BaseEstimator):
     """Echo state network with a leaky reservoir and a ridge readout.
 
@@ -254,6 +281,7 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         self._xtx += weighted @ features.T
         self._xty += weighted @ targets.T
         self._n_rows += features.shape[1]
+        self._n_weighted_rows += np.count_nonzero(weight)
 
     def _accumulate(self, seqs, targets, sample_weight):
         values, lengths = seqs.values, seqs.lengths
@@ -287,9 +315,7 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         The constant is eliminated by centring the normal equations (the
         same ridge problem as ``sklearn.linear_model.Ridge``): the raw system
         with its column of ones is far worse conditioned than the centred
-        one. The centred system is scaled to a unit diagonal before its
-        Cholesky factorisation, so features of very different magnitudes
-        (inputs, states, fed-back outputs) cost no precision.
+        one. See :func:`_solve_ridge` for the solve.
         """
         G, b = self._xtx, self._xty
         total = G[0, 0]
@@ -298,26 +324,10 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
             self.intercept_, self.coef_ = W_out[0].copy(), W_out[1:].copy()
             return
         mean_z, mean_y = G[0, 1:] / total, b[0] / total
-        A = G[1:, 1:] - total * np.outer(mean_z, mean_z)
+        C = G[1:, 1:] - total * np.outer(mean_z, mean_z)
         rhs = b[1:] - np.outer(mean_z, b[0])
-        A[np.diag_indices_from(A)] += self.alpha
-        diag = np.diag(A).copy()
-        scale = 1.0 / np.sqrt(np.where(diag > 0, diag, 1.0))
-        A *= scale[:, np.newaxis]
-        A *= scale[np.newaxis, :]
-        try:
-            coef = scipy.linalg.cho_solve(
-                scipy.linalg.cho_factor(A, check_finite=False),
-                rhs * scale[:, np.newaxis],
-                check_finite=False,
-            )
-        except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
-            # Singular without a penalty (alpha=0 and collinear features):
-            # the minimum-norm least-squares solution.
-            coef = scipy.linalg.lstsq(A, rhs * scale[:, np.newaxis])[0]
-        coef *= scale[:, np.newaxis]
-        self.coef_ = coef
-        self.intercept_ = mean_y - mean_z @ coef
+        self.coef_ = _solve_ridge(C, rhs, self.alpha, self._n_weighted_rows)
+        self.intercept_ = mean_y - mean_z @ self.coef_
 
     def _partial(self, X, y, sample_weight, reset):
         seqs = validate_sequences(self, X, reset=reset, dtype=np.float64)
@@ -325,7 +335,7 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         if reset:
             self._init_reservoir(seqs.n_features, targets.shape[-1])
             self._one_d_output = one_d
-            self._n_rows = 0
+            self._n_rows = self._n_weighted_rows = 0
         elif targets.shape[-1] != self.n_outputs_:
             raise ValueError(
                 f"y has {targets.shape[-1]} outputs but the model was fitted "
