@@ -77,13 +77,18 @@ def test_padded_batch_equals_sequences_alone(feedback):
         np.testing.assert_allclose(model.predict([s])[0], out, rtol=1e-12, atol=1e-12)
 
 
-def test_partial_fit_on_chunks_equals_fit(windows):
+@pytest.mark.parametrize("alpha, atol", [(1e-4, 1e-10), (1e-10, 1e-6)])
+def test_partial_fit_on_chunks_equals_fit(windows, alpha, atol):
+    # Chunks sum the normal equations in another order than one batch; the
+    # readouts agree to rounding times the conditioning of the ridge problem,
+    # which on Mackey-Glass windows with the default alpha is ~1e8.
     X, y = windows
-    full = EchoStateRegressor(n_reservoir=50, random_state=0).fit(X, y)
-    part = EchoStateRegressor(n_reservoir=50, random_state=0)
+    params = dict(n_reservoir=50, alpha=alpha, random_state=0)
+    full = EchoStateRegressor(**params).fit(X, y)
+    part = EchoStateRegressor(**params)
     for chunk in np.array_split(np.arange(len(X)), 4):
         part.partial_fit(X[chunk], y[chunk])
-    np.testing.assert_allclose(part.predict(X), full.predict(X), rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(part.predict(X), full.predict(X), rtol=0, atol=atol)
 
 
 def test_readout_equals_sklearn_ridge(windows):
