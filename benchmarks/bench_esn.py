@@ -67,12 +67,11 @@ def interleaved_times(fns, repeats):
 # rate and ridge, a fully connected input, 2% recurrent density.
 SPEED = dict(spectral_radius=1.0, leak_rate=0.3, input_scaling=1.0, alpha=1e-6)
 
-# The default alpha (1e-6) is the smallest that keeps fitting with integer
-# sample weights equivalent to repeating samples (sklearn's common check) on
-# few, underdetermined sequences; long series want a far smaller ridge.
-SMALL_RIDGE = dict(alpha=1e-11)
+# The default alpha was 1e-6 until the readout solve learned to ignore the
+# null space of underdetermined systems; this row shows what it cost.
+LARGER_RIDGE = dict(alpha=1e-6)
 # Best settings found per task (medians over 5 seeds; see benchmarks/README.md).
-BEST_MACKEY_GLASS = dict(leak_rate=0.5, alpha=1e-11)
+BEST_MACKEY_GLASS = dict(leak_rate=0.8, alpha=1e-11)
 BEST_NARMA = dict(density=0.1, input_scaling=0.05, bias_scaling=0.5, alpha=1e-10)
 
 
@@ -221,7 +220,7 @@ def main():
         print("|---|---|---|---|---|")
         for label, mg, na in [
             ("defaults", {}, {}),
-            (f"defaults, alpha={SMALL_RIDGE['alpha']:g}", SMALL_RIDGE, SMALL_RIDGE),
+            (f"defaults, alpha={LARGER_RIDGE['alpha']:g}", LARGER_RIDGE, LARGER_RIDGE),
             ("best per task", BEST_MACKEY_GLASS, BEST_NARMA),
         ]:
             one, closed = mackey_glass_scores(seeds, **mg)
