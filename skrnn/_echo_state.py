@@ -13,6 +13,10 @@ from skrnn._sequences import check_sequences, validate_sequences
 
 __all__ = ["EchoStateRegressor"]
 
+# From this many sequences in a chunk on, the readout sums take one syrk per
+# step instead of copying the chunk into one (D, steps * sequences) matrix.
+_SLAB_SYRK_WIDTH = 32
+
 
 def _restore_on_failure(fit_method):
     """Leave the estimator as it was when ``fit_method`` raises."""
@@ -253,7 +257,9 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         self._noise_rng = np.random.default_rng(self.reservoir_.noise_seed)
         self.n_outputs_ = n_outputs
         D = 1 + n_inputs + self.n_reservoir + (n_outputs if self.feedback else 0)
-        self._xtx = np.zeros((D, D))
+        # Fortran order: BLAS syrk then updates it in place. Only its upper
+        # triangle is kept up to date (see _solve).
+        self._xtx = np.zeros((D, D), order="F")
         self._xty = np.zeros((D, n_outputs))
 
     def _n_features(self):
@@ -302,6 +308,23 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         self._n_rows += features.shape[1]
         self._n_weighted_rows += np.count_nonzero(weight)
 
+    def _add_slabs_to_sums(self, Z, targets):
+        """Add the unit-weight steps of a chunk, one BLAS ``syrk`` per step.
+
+        ``Z`` is (c, D, m) and ``targets`` (m, c, k). Each step's (D, m) slab
+        is already a matrix BLAS can read (as its Fortran-ordered transpose),
+        so no (D, c * m) copy of the chunk is made; with ``m`` of a few dozen
+        sequences or more, the rank-``m`` updates run as fast as one large
+        product.
+        """
+        for slab in Z:
+            self._xtx = scipy.linalg.blas.dsyrk(
+                1.0, slab.T, beta=1.0, c=self._xtx, trans=1, overwrite_c=1
+            )
+        self._xty += np.matmul(Z, targets.transpose(1, 0, 2)).sum(axis=0)
+        self._n_rows += Z.shape[0] * Z.shape[2]
+        self._n_weighted_rows += Z.shape[0] * Z.shape[2]
+
     def _accumulate(self, seqs, targets, sample_weight):
         values, lengths = seqs.values, seqs.lengths
         noise = {"noise": self.noise, "rng": self._noise_rng}
@@ -316,12 +339,16 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
             c = Z.shape[0] - skip
             if c <= 0:
                 return
+            Z = Z[skip:]
+            tgt = targets[rows, t0 + skip : t0 + skip + c]  # (m, c, k)
+            weight = sample_weight[rows]
+            if len(rows) >= _SLAB_SYRK_WIDTH and np.all(weight == 1.0):
+                self._add_slabs_to_sums(Z, tgt)
+                return
             # Columns ordered (step, sequence), as are the targets below.
-            features = Z[skip:].transpose(1, 0, 2).reshape(Z.shape[1], -1)
-            tgt = targets[rows, t0 + skip : t0 + skip + c].transpose(2, 1, 0)
-            self._add_to_sums(
-                features, tgt.reshape(k, -1), np.tile(sample_weight[rows], c)
-            )
+            features = Z.transpose(1, 0, 2).reshape(Z.shape[1], -1)
+            tgt = tgt.transpose(2, 1, 0).reshape(k, -1)
+            self._add_to_sums(features, tgt, np.tile(weight, c))
 
         feedback_signal = targets if self.feedback else None
         self._harvest(
@@ -336,7 +363,8 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         with its column of ones is far worse conditioned than the centred
         one. See :func:`_solve_ridge` for the solve.
         """
-        G, b = self._xtx, self._xty
+        G, b = np.triu(self._xtx), self._xty
+        G += np.triu(G, 1).T
         total = G[0, 0]
         if not total > 0:  # no positive weight: nothing to centre on
             W_out = scipy.linalg.lstsq(G + self.alpha * np.eye(len(G)), b)[0]

@@ -214,3 +214,21 @@ def test_sample_weight_solves_the_weighted_ridge(windows):
     np.testing.assert_allclose(
         model.predict(X), ridge.predict(features[:, 1:]), atol=1e-7
     )
+
+
+def test_readout_sums_per_step_equal_sums_per_chunk(monkeypatch):
+    # Wide batches add one syrk per step (upper triangle only); narrow or
+    # weighted ones copy the chunk into one matrix. Same readout either way.
+    import skrnn._echo_state as echo_state
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 30, 2))
+    y = np.tanh(X.cumsum(axis=1))
+    params = dict(
+        n_reservoir=30, return_sequences=True, washout=5, alpha=1e-4, random_state=0
+    )
+    wide = EchoStateRegressor(**params).fit(X, y)
+    monkeypatch.setattr(echo_state, "_SLAB_SYRK_WIDTH", 10**9)
+    copied = EchoStateRegressor(**params).fit(X, y)
+    np.testing.assert_allclose(wide.coef_, copied.coef_, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(wide.predict(X), copied.predict(X), atol=1e-10)
