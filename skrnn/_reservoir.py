@@ -211,7 +211,8 @@ def harvest(
     of each step and sequence as a column: inputs, bias and teacher-forced
     feedback of all its steps are projected before the time loop, and each
     step only adds ``W x_{t-1}`` into its slab, takes the ``tanh`` in place
-    and mixes in the leak. Nothing is allocated per step.
+    and mixes in the leak; without noise or closed-loop feedback nothing is
+    allocated per step.
 
     Parameters
     ----------
