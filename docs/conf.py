@@ -107,6 +107,7 @@ def markdown_section_to_rst(markdown, title):
 BENCHMARK_SECTIONS = {
     "benchmark_results.rst.inc": "Latest results",
     "architecture_results.rst.inc": "Clockwork and the convolutional front end",
+    "echo_state_results.rst.inc": "Echo state network: `bench_esn.py`",
 }
 
 

@@ -8,12 +8,14 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from skrnn._reservoir import make_reservoir
+from skrnn._reservoir import harvest, make_reservoir, run_closed_loop
 from skrnn._sequences import check_sequences, validate_sequences
 
 __all__ = ["EchoStateRegressor"]
 
-_CHUNK = 64
+# From this many sequences in a chunk on, the readout sums take one syrk per
+# step instead of copying the chunk into one (D, steps * sequences) matrix.
+_SLAB_SYRK_WIDTH = 32
 
 
 def _restore_on_failure(fit_method):
@@ -32,6 +34,33 @@ def _restore_on_failure(fit_method):
     wrapper.__doc__ = fit_method.__doc__
     wrapper.__wrapped__ = fit_method
     return wrapper
+
+
+def _solve_ridge(C, rhs, alpha, n_rows):
+    """``(C + alpha I)^{-1} rhs`` for a centred Gram matrix ``C`` of ``n_rows``.
+
+    With no more rows than features (``n_rows <= D``), ``C`` is singular
+    by construction, and its null space holds nothing but rounding error;
+    a small ``alpha`` would amplify that error by ``1 / alpha``, so that two
+    sums of the same data in another order (weights against repeated
+    samples, chunks against one batch) would give visibly different
+    readouts. The ridge is then solved on the numerical range of ``C``:
+    eigen-directions below ``D * eps * lambda_max`` are dropped, as
+    ``lstsq`` drops singular values below its ``rcond``. With more rows
+    than features (long series) nothing is dropped, since there the tiny
+    eigenvalues are real: a closed-loop Mackey-Glass forecast needs them.
+    """
+    D = len(C)
+    if n_rows > D:
+        try:
+            factor = scipy.linalg.cho_factor(C + alpha * np.eye(D), check_finite=False)
+            return scipy.linalg.cho_solve(factor, rhs, check_finite=False)
+        except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
+            pass  # singular without a penalty: the numerical range below
+    values, vectors = scipy.linalg.eigh(C, check_finite=False)
+    keep = values > D * np.finfo(C.dtype).eps * max(values[-1], 0.0)
+    vectors = vectors[:, keep]
+    return vectors @ ((vectors.T @ rhs) / (values[keep] + alpha)[:, np.newaxis])
 
 
 class EchoStateRegressor(RegressorMixin, BaseEstimator):
@@ -56,8 +85,14 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         Input weights are uniform in ``[-input_scaling, input_scaling]``.
     bias_scaling : float, default=0.2
         Bias weights are uniform in ``[-bias_scaling, bias_scaling]``.
-    alpha : float, default=1e-6
-        Ridge penalty of the readout.
+    alpha : float, default=1e-10
+        Ridge penalty of the readout. The tiny default suits noise-free
+        series such as Mackey-Glass, where closed-loop forecasts need it
+        (with 1e-6 the error after 84 steps is about ten times larger); on noisy data
+        choose it by cross-validation, e.g. ``GridSearchCV`` over
+        ``[1e-8, 1e-6, 1e-4, 1e-2]``. With no more training rows than
+        readout features, the readout ignores the numerical null space of
+        the features (see Notes).
     washout : int, default=100
         Steps discarded at the start of each sequence before fitting the
         readout when ``return_sequences=True``; unused otherwise.
@@ -89,6 +124,19 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         Number of features seen during fit.
     n_outputs_ : int
         Number of outputs.
+
+    Notes
+    -----
+    The readout accumulates the normal equations over all sequences (memory
+    does not grow with the series length) and solves them centred, which
+    leaves the constant unpenalised. With more training rows (steps after
+    the washout, or sequences, of non-zero weight) than readout features it
+    is a plain Cholesky solve. With fewer, the Gram matrix is singular by
+    construction and its null space holds only rounding error, which a small
+    ``alpha`` would amplify; the solve then drops eigen-directions below
+    ``D * eps * lambda_max``, as ``numpy.linalg.lstsq`` drops small singular
+    values, so that weights and repeated samples, or ``partial_fit`` chunks
+    and one ``fit``, give the same readout.
 
     Examples
     --------
@@ -125,7 +173,7 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         leak_rate=1.0,
         input_scaling=1.0,
         bias_scaling=0.2,
-        alpha=1e-6,
+        alpha=1e-10,
         washout=100,
         feedback=False,
         feedback_scaling=0.1,
@@ -209,7 +257,9 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         self._noise_rng = np.random.default_rng(self.reservoir_.noise_seed)
         self.n_outputs_ = n_outputs
         D = 1 + n_inputs + self.n_reservoir + (n_outputs if self.feedback else 0)
-        self._xtx = np.zeros((D, D))
+        # Fortran order: BLAS syrk then updates it in place. Only its upper
+        # triangle is kept up to date (see _solve).
+        self._xtx = np.zeros((D, D), order="F")
         self._xty = np.zeros((D, n_outputs))
 
     def _n_features(self):
@@ -218,137 +268,113 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
     def _readout_matrix(self):
         return np.vstack([self.intercept_[np.newaxis], self.coef_])
 
-    def _run(
-        self,
-        values,
-        lengths,
-        *,
-        teacher=None,
-        training=False,
-        sink=None,
-        W_out=None,
-        fb_signal=None,
-    ):
-        """Drive the reservoir over a padded batch.
-
-        Sequences are processed sorted by decreasing length so the running
-        ones form a prefix. ``sink(rows_index, t0, feats, active)`` receives
-        per-chunk features ``(m, c, D)`` of the original sequence indices.
-        Returns final states, final inputs, final previous outputs (in the
-        original order) and, with ``W_out`` and feedback, nothing else.
-        """
-        res = self.reservoir_
-        a = self.leak_rate
-        n, T, F = values.shape
-        N = self.n_reservoir
-        k = self.n_outputs_
-        fb = self.feedback
-        order = np.argsort(-lengths, kind="stable")
-        vals = values[order]
-        lens = lengths[order]
-        # active[t] = number of sequences longer than t (a prefix).
-        active = (lens[np.newaxis, :] > np.arange(T)[:, np.newaxis]).sum(axis=1)
-        x = np.zeros((n, N))
-        yprev = np.zeros((n, k)) if fb else None
-        if fb_signal is not None:
-            fb_signal = fb_signal[order]
-        elif teacher is not None and fb:
-            fb_signal = teacher[order]
-        W = res.W
-        W_fbT = res.W_fb.T if fb else None
-        W_inT = res.W_in.T
-        noise = self.noise if training else 0.0
-        D = 1 + F + N + (k if fb else 0)
-        closed = fb and fb_signal is None and W_out is not None
-        for t0 in range(0, T, _CHUNK):
-            t1 = min(T, t0 + _CHUNK)
-            m0 = active[t0]
-            proj = vals[:m0, t0:t1] @ W_inT
-            proj += res.bias
-            feats = None
-            if sink is not None:
-                feats = np.zeros((m0, t1 - t0, D))
-                feats[:, :, 0] = 1.0
-                feats[:, :, 1 : 1 + F] = vals[:m0, t0:t1]
-            for t in range(t0, t1):
-                m = active[t]
-                pre = proj[:m, t - t0] + (W @ x[:m].T).T
-                if fb:
-                    pre += yprev[:m] @ W_fbT
-                new = np.tanh(pre)
-                if a != 1.0:
-                    new *= a
-                    new += (1.0 - a) * x[:m]
-                if noise:
-                    new += noise * self._noise_rng.standard_normal(new.shape)
-                x[:m] = new
-                if feats is not None:
-                    feats[:m, t - t0, 1 + F : 1 + F + N] = new
-                    if fb:
-                        feats[:m, t - t0, 1 + F + N :] = yprev[:m]
-                if fb:
-                    if closed:
-                        phi = np.hstack([np.ones((m, 1)), vals[:m, t], new, yprev[:m]])
-                        yprev[:m] = phi @ W_out
-                    elif fb_signal is not None:
-                        yprev[:m] = fb_signal[:m, t]
-            if sink is not None:
-                sink(order[:m0], t0, feats, lens[:m0])
-        inverse = np.empty_like(order)
-        inverse[order] = np.arange(n)
-        last_u = vals[np.arange(n), lens - 1]
-        return (
-            x[inverse],
-            last_u[inverse],
-            None if yprev is None else yprev[inverse],
+    def _harvest(self, values, lengths, **kwargs):
+        """Final states and inputs of a batch; see :func:`harvest`."""
+        return harvest(
+            self.reservoir_, values, lengths, leak_rate=self.leak_rate, **kwargs
         )
 
-    def _last_features(self, x, u, yprev):
+    def _final_features(self, x, u):
+        """Readout features ``[1, u, x(, 0)]`` of the last step, one row each.
+
+        With one target per sequence there is no previous output inside a
+        sequence, so the feedback part is zero.
+        """
         parts = [np.ones((len(x), 1)), u, x]
         if self.feedback:
-            parts.append(np.zeros_like(yprev) if yprev is None else yprev)
+            parts.append(np.zeros((len(x), self.n_outputs_)))
         return np.hstack(parts)
 
     # ----------------------------------------------------------------- fitting
+    def _add_to_sums(self, features, targets, weight):
+        """Add ``sum_i w_i z_i z_i^T`` and ``sum_i w_i z_i y_i^T``.
+
+        ``features`` is (D, n_rows) and ``targets`` (k, n_rows). Scaling both
+        by ``sqrt(w)`` keeps ``Z Z^T`` a product of an array with its own
+        transpose, which numpy hands to BLAS ``syrk`` (half the work of a
+        general product); negative weights take the general product.
+        """
+        if np.all(weight == 1.0):
+            weighted = features
+        elif np.all(weight >= 0.0):
+            root = np.sqrt(weight)
+            features = features * root
+            targets = targets * root
+            weighted = features
+        else:
+            weighted = features * weight
+        self._xtx += weighted @ features.T
+        self._xty += weighted @ targets.T
+        self._n_rows += features.shape[1]
+        self._n_weighted_rows += np.count_nonzero(weight)
+
+    def _add_slabs_to_sums(self, Z, targets):
+        """Add the unit-weight steps of a chunk, one BLAS ``syrk`` per step.
+
+        ``Z`` is (c, D, m) and ``targets`` (m, c, k). Each step's (D, m) slab
+        is already a matrix BLAS can read (as its Fortran-ordered transpose),
+        so no (D, c * m) copy of the chunk is made; with ``m`` of a few dozen
+        sequences or more, the rank-``m`` updates run as fast as one large
+        product.
+        """
+        for slab in Z:
+            self._xtx = scipy.linalg.blas.dsyrk(
+                1.0, slab.T, beta=1.0, c=self._xtx, trans=1, overwrite_c=1
+            )
+        self._xty += np.matmul(Z, targets.transpose(1, 0, 2)).sum(axis=0)
+        self._n_rows += Z.shape[0] * Z.shape[2]
+        self._n_weighted_rows += Z.shape[0] * Z.shape[2]
+
     def _accumulate(self, seqs, targets, sample_weight):
-        values, lengths = seqs.values.astype(np.float64, copy=False), seqs.lengths
+        values, lengths = seqs.values, seqs.lengths
+        noise = {"noise": self.noise, "rng": self._noise_rng}
         if not self.return_sequences:
-            x, u, _ = self._run(values, lengths, training=True)
-            yprev = np.zeros((len(x), self.n_outputs_)) if self.feedback else None
-            phi = self._last_features(x, u, yprev)
-            w = sample_weight
-            self._xtx += (phi * w[:, None]).T @ phi
-            self._xty += (phi * w[:, None]).T @ targets
+            x, u = self._harvest(values, lengths, **noise)
+            self._add_to_sums(self._final_features(x, u).T, targets.T, sample_weight)
             return
-        washout = self.washout
+        washout, k = self.washout, self.n_outputs_
 
-        def sink(index, t0, feats, lens):
-            steps = t0 + np.arange(feats.shape[1])
-            mask = (steps[np.newaxis] < lens[:, np.newaxis]) & (steps >= washout)
-            if not mask.any():
+        def sink(rows, t0, Z):
+            skip = max(0, washout - t0)
+            c = Z.shape[0] - skip
+            if c <= 0:
                 return
-            rows = feats[mask]
-            tgt = targets[index][:, t0 : t0 + feats.shape[1]][mask]
-            w = np.broadcast_to(sample_weight[index][:, None], mask.shape)[mask]
-            rw = rows * w[:, None]
-            self._xtx += rw.T @ rows
-            self._xty += rw.T @ tgt
-            self._n_rows += mask.sum()
+            Z = Z[skip:]
+            tgt = targets[rows, t0 + skip : t0 + skip + c]  # (m, c, k)
+            weight = sample_weight[rows]
+            if len(rows) >= _SLAB_SYRK_WIDTH and np.all(weight == 1.0):
+                self._add_slabs_to_sums(Z, tgt)
+                return
+            # Columns ordered (step, sequence), as are the targets below.
+            features = Z.transpose(1, 0, 2).reshape(Z.shape[1], -1)
+            tgt = tgt.transpose(2, 1, 0).reshape(k, -1)
+            self._add_to_sums(features, tgt, np.tile(weight, c))
 
-        self._run(values, lengths, teacher=targets, training=True, sink=sink)
+        feedback_signal = targets if self.feedback else None
+        self._harvest(
+            values, lengths, feedback_signal=feedback_signal, sink=sink, **noise
+        )
 
     def _solve(self):
-        A = self._xtx.copy()
-        d = np.arange(1, A.shape[0])
-        A[d, d] += self.alpha
-        try:
-            if self.alpha <= 0:
-                raise np.linalg.LinAlgError
-            W_out = scipy.linalg.solve(A, self._xty, assume_a="pos")
-        except (np.linalg.LinAlgError, scipy.linalg.LinAlgError, ValueError):
-            W_out = scipy.linalg.lstsq(A, self._xty)[0]
-        self.intercept_ = W_out[0].copy()
-        self.coef_ = W_out[1:].copy()
+        """Ridge readout from the sums, intercept not penalised.
+
+        The constant is eliminated by centring the normal equations (the
+        same ridge problem as ``sklearn.linear_model.Ridge``): the raw system
+        with its column of ones is far worse conditioned than the centred
+        one. See :func:`_solve_ridge` for the solve.
+        """
+        G, b = np.triu(self._xtx), self._xty
+        G += np.triu(G, 1).T
+        total = G[0, 0]
+        if not total > 0:  # no positive weight: nothing to centre on
+            W_out = scipy.linalg.lstsq(G + self.alpha * np.eye(len(G)), b)[0]
+            self.intercept_, self.coef_ = W_out[0].copy(), W_out[1:].copy()
+            return
+        mean_z, mean_y = G[0, 1:] / total, b[0] / total
+        C = G[1:, 1:] - total * np.outer(mean_z, mean_z)
+        rhs = b[1:] - np.outer(mean_z, b[0])
+        self.coef_ = _solve_ridge(C, rhs, self.alpha, self._n_weighted_rows)
+        self.intercept_ = mean_y - mean_z @ self.coef_
 
     def _partial(self, X, y, sample_weight, reset):
         seqs = validate_sequences(self, X, reset=reset, dtype=np.float64)
@@ -356,7 +382,7 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         if reset:
             self._init_reservoir(seqs.n_features, targets.shape[-1])
             self._one_d_output = one_d
-            self._n_rows = 0
+            self._n_rows = self._n_weighted_rows = 0
         elif targets.shape[-1] != self.n_outputs_:
             raise ValueError(
                 f"y has {targets.shape[-1]} outputs but the model was fitted "
@@ -432,28 +458,18 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         seqs = validate_sequences(self, X, reset=False, dtype=np.float64)
         W_out = self._readout_matrix()
         if not self.return_sequences:
-            x, u, _ = self._run(seqs.values, seqs.lengths)
-            yprev = np.zeros((len(x), self.n_outputs_)) if self.feedback else None
-            out = self._last_features(x, u, yprev) @ W_out
+            x, u = self._harvest(seqs.values, seqs.lengths)
+            out = self._final_features(x, u) @ W_out
             return out[:, 0] if self._one_d_output else out
         n, T, _ = seqs.values.shape
         out = np.zeros((n, T, self.n_outputs_))
-        if self.feedback:
-            out_holder = {}
 
-            def sink(index, t0, feats, lens):
-                out[index, t0 : t0 + feats.shape[1]] = feats @ W_out
+        def sink(rows, t0, Z):
+            out[rows, t0 : t0 + Z.shape[0]] = np.matmul(W_out.T, Z).transpose(2, 0, 1)
 
-            # Closed loop: outputs computed inside the run; features recorded
-            # with the fed-back outputs, so the product reproduces them.
-            self._run(seqs.values, seqs.lengths, sink=sink, W_out=W_out)
-            del out_holder
-        else:
-
-            def sink(index, t0, feats, lens):
-                out[index, t0 : t0 + feats.shape[1]] = feats @ W_out
-
-            self._run(seqs.values, seqs.lengths, sink=sink)
+        # With feedback the loop is closed: each output is fed back, and the
+        # chunk's features hold it, so the product above reproduces it.
+        self._harvest(seqs.values, seqs.lengths, readout=W_out, sink=sink)
         return self._format_steps(out, seqs.lengths, X)
 
     def _format_steps(self, out, lengths, X):
@@ -496,45 +512,32 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         k = self.n_outputs_
         n = len(seqs.lengths)
         W_out = self._readout_matrix()
-        result = np.empty((n, n_steps, k))
         if not self.return_sequences:
-            window = seqs.values.copy()
-            lengths = seqs.lengths
+            result = np.empty((n, n_steps, k))
+            window, lengths = seqs.values.copy(), seqs.lengths
+            last = lengths - 1
+            rows = np.arange(n)
             for s in range(n_steps):
-                x, u, _ = self._run(window, lengths)
-                yprev = np.zeros((n, k)) if self.feedback else None
-                y = self._last_features(x, u, yprev) @ W_out
+                x, u = self._harvest(window, lengths)
+                y = self._final_features(x, u) @ W_out
                 result[:, s] = y
                 # Slide: drop the oldest step, append the prediction.
-                shifted = np.zeros_like(window)
-                for i, L in enumerate(lengths):
-                    shifted[i, : L - 1] = window[i, 1:L]
-                    shifted[i, L - 1] = y[i]
-                window = shifted
+                window[:, :-1] = window[:, 1:]
+                window[rows, last] = y
         else:
             vals, lengths = seqs.values, seqs.lengths
-            fb_signal = None
+            fb_signal, previous = None, None
             if self.feedback:
-                # Teacher forcing over the context: the previous output is
-                # the next input of the context.
+                # Teacher forcing over the context: each step's target is the
+                # next input, and after the last step the previous output is
+                # the last input (none for a context of one step).
                 fb_signal = np.zeros_like(vals)
                 fb_signal[:, :-1] = vals[:, 1:]
-            x, u, yprev = self._run(vals, lengths, fb_signal=fb_signal)
-            if self.feedback:
-                # yprev after the last context step is fb_signal[len-1]
-                # (a padding value); the real previous output is u[len-1].
-                yprev = np.where(
+                previous = np.where(
                     (lengths > 1)[:, None], vals[np.arange(n), lengths - 1], 0.0
                 )
-            res = self.reservoir_
-            a = self.leak_rate
-            for s in range(n_steps):
-                y = self._last_features(x, u, yprev) @ W_out
-                result[:, s] = y
-                pre = y @ res.W_in.T + res.bias + (res.W @ x.T).T
-                if self.feedback:
-                    pre += y @ res.W_fb.T
-                x = (1 - a) * x + a * np.tanh(pre)
-                u = y
-                yprev = y
+            x, u = self._harvest(vals, lengths, feedback_signal=fb_signal)
+            result = run_closed_loop(
+                self.reservoir_, x, u, previous, W_out, n_steps, self.leak_rate
+            )
         return result[..., 0] if k == 1 and self._one_d_output else result

@@ -1,5 +1,7 @@
-"""Random reservoirs for echo state networks: weights and spectral scaling."""
+"""Random reservoirs for echo state networks: weights, spectral scaling and
+batched state harvesting."""
 
+import functools
 import numbers
 
 import numpy as np
@@ -7,7 +9,13 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, eigs
 from sklearn.utils import check_random_state
 
-__all__ = ["Reservoir", "make_reservoir", "spectral_radius"]
+__all__ = [
+    "Reservoir",
+    "harvest",
+    "make_reservoir",
+    "run_closed_loop",
+    "spectral_radius",
+]
 
 _DENSE_LIMIT = 600
 
@@ -135,3 +143,239 @@ def make_reservoir(
 
 
 _spectral_radius = spectral_radius
+
+
+try:  # The kernels behind ``csr_matrix @ dense``, called without the dispatch.
+    from scipy.sparse._sparsetools import csr_matvec, csr_matvecs
+except ImportError:  # pragma: no cover - a scipy that moved its private kernels
+    csr_matvec = csr_matvecs = None
+
+
+def _recurrent_kernel(W, m):
+    """A function ``f(x, out)`` doing ``out += W @ x`` in place.
+
+    ``x`` and ``out`` are C-contiguous, of shape (N,) when ``m == 1`` and
+    (N, m) otherwise. This is the only product inside the time loop. For
+    small batches scipy's operator dispatch costs as much as the product
+    itself and ``W @ x`` allocates; the CSR kernel accumulates straight into
+    the pre-activation buffer. It sums every output element in the same
+    order whatever ``m`` is, so a sequence gets bit-identical states alone
+    or in a batch.
+    """
+    n = W.shape[0]
+    if csr_matvecs is None:  # pragma: no cover
+
+        def product(x, out):
+            out += W @ x
+
+        return product
+    if m == 1:
+        return functools.partial(csr_matvec, n, n, W.indptr, W.indices, W.data)
+    return functools.partial(csr_matvecs, n, n, m, W.indptr, W.indices, W.data)
+
+
+def _activate(pre, x, a, spare):
+    """``pre <- (1 - a) x + a tanh(pre)`` in place; ``spare`` is scratch."""
+    np.tanh(pre, out=pre)
+    if a != 1.0:
+        pre *= a
+        np.multiply(x, 1.0 - a, out=spare)
+        pre += spare
+
+
+def harvest(
+    reservoir,
+    values,
+    lengths,
+    *,
+    leak_rate,
+    feedback_signal=None,
+    readout=None,
+    noise=0.0,
+    rng=None,
+    sink=None,
+    chunk_samples=4096,
+):
+    r"""Drive the reservoir over a padded batch of sequences.
+
+    .. math::
+
+        x_t = (1 - a)\, x_{t-1} + a \tanh(W_{in} u_t + W x_{t-1}
+              + W_{fb} y_{t-1} + b) + \sigma \varepsilon_t
+
+    The sequences run together, sorted by decreasing length so that those
+    still running are always the first ``m``; time is cut into segments over
+    which ``m`` is constant and those into chunks of about ``chunk_samples``
+    (step, sequence) pairs. A chunk is one buffer ``Z`` of shape
+    ``(c, D, m)`` that holds the readout features ``[1, u_t, x_t, y_{t-1}]``
+    of each step and sequence as a column: inputs, bias and teacher-forced
+    feedback of all its steps are projected before the time loop, and each
+    step only adds ``W x_{t-1}`` into its slab, takes the ``tanh`` in place
+    and mixes in the leak; without noise or closed-loop feedback nothing is
+    allocated per step.
+
+    Parameters
+    ----------
+    reservoir : Reservoir
+        The fixed weights.
+    values : ndarray of shape (n, T, F)
+        Inputs, padded after the end of each sequence.
+    lengths : ndarray of shape (n,)
+        Length of every sequence, at least 1.
+    leak_rate : float
+        Leak rate ``a``.
+    feedback_signal : ndarray of shape (n, T, k), default=None
+        With feedback weights: ``y_{t-1} = feedback_signal[:, t - 1]``
+        (teacher forcing), and zero at ``t = 0``.
+    readout : ndarray of shape (D, k), default=None
+        With feedback weights and no ``feedback_signal``, close the loop:
+        ``y_t = readout.T @ [1, u_t, x_t, y_{t-1}]`` is fed back.
+    noise : float, default=0.0
+        Standard deviation ``sigma`` of Gaussian noise added to every state.
+    rng : numpy.random.Generator, default=None
+        Source of the noise.
+    sink : callable, default=None
+        ``sink(rows, t0, Z)`` receives every chunk: ``rows`` the original
+        positions of its ``m`` sequences, ``t0`` its first step and ``Z`` the
+        features (read-only; every column is a real step, no padding).
+    chunk_samples : int, default=4096
+        Target number of (step, sequence) pairs per chunk: large enough for
+        the readout's ``Z Z^T`` to run at BLAS speed, small enough to stay
+        in cache-friendly memory.
+
+    Returns
+    -------
+    states : ndarray of shape (n, N)
+        ``x`` at the last step of every sequence.
+    inputs : ndarray of shape (n, F)
+        ``u`` at the last step of every sequence.
+    """
+    W, W_fb = reservoir.W, reservoir.W_fb
+    n, _, F = values.shape
+    N = W.shape[0]
+    k = 0 if W_fb is None else W_fb.shape[1]
+    D = 1 + F + N + k
+    xs, xe = 1 + F, 1 + F + N  # rows of the state in a feature column
+    a = float(leak_rate)
+    closed = k > 0 and feedback_signal is None and readout is not None
+    # The bias is the weight of the constant feature: one product projects
+    # the constant and the inputs of a whole chunk.
+    W_const_in = np.hstack([reservoir.bias[:, np.newaxis], reservoir.W_in])
+    order = np.argsort(-lengths, kind="stable")
+    lens = lengths[order]
+    final_x, final_u = np.empty((n, N)), np.empty((n, F))
+    x = np.zeros((N, n))  # running states, one column per sequence
+    y = np.zeros((k, n))  # previous output, closed-loop feedback only
+    t = 0
+    for end in np.unique(lens):
+        m = int(np.count_nonzero(lens >= end))
+        rows = order[:m]
+        # The kernel needs contiguous columns: drop the finished sequences.
+        x, y = np.ascontiguousarray(x[:, :m]), np.ascontiguousarray(y[:, :m])
+        product = _recurrent_kernel(W, m)
+        # With one sequence, work on 1D slabs: the kernel for one vector is
+        # several times faster than the one for a block of them.
+        squeeze = m == 1
+        if squeeze:
+            x, y = x[:, 0], y[:, 0]
+        spare = np.empty_like(x)
+        c_max = max(1, chunk_samples // m)
+        while t < end:
+            c = int(min(c_max, end - t))
+            Z = np.empty((c, D, m))
+            Z[:, 0] = 1.0
+            Z[:, 1:xs] = values[rows, t : t + c].transpose(1, 2, 0)
+            np.matmul(W_const_in, Z[:, :xs], out=Z[:, xs:xe])
+            if k and not closed:
+                prev = np.zeros((c, k, m))
+                if feedback_signal is not None:
+                    fb = feedback_signal[rows, max(t - 1, 0) : t + c - 1]
+                    prev[c - fb.shape[1] :] = fb.transpose(1, 2, 0)
+                Z[:, xe:] = prev
+                Z[:, xs:xe] += np.matmul(W_fb, prev)
+            columns = Z[..., 0] if squeeze else Z
+            for j in range(c):
+                column = columns[j]
+                slab = column[xs:xe]
+                if closed:
+                    column[xe:] = y
+                    slab += W_fb @ y
+                product(x, slab)
+                _activate(slab, x, a, spare)
+                if noise:
+                    slab += noise * rng.standard_normal(slab.shape)
+                x = slab
+                if closed:
+                    y = readout.T @ column
+            # Own copy: the sink may keep the chunk and the next one is new.
+            x = x.copy()
+            if sink is not None:
+                Z.flags.writeable = False
+                sink(rows, t, Z)
+            t += c
+        if squeeze:
+            x, y = x[:, np.newaxis], y[:, np.newaxis]
+        done = order[int(np.count_nonzero(lens > end)) : m]
+        final_x[done] = x[:, m - len(done) :].T
+        final_u[done] = values[done, end - 1]
+    return final_x, final_u
+
+
+def run_closed_loop(reservoir, states, inputs, previous, readout, n_steps, leak_rate):
+    """Generate ``n_steps`` outputs, each fed back as the next input.
+
+    Parameters
+    ----------
+    reservoir : Reservoir
+        The fixed weights; with feedback weights the output also enters
+        through ``W_fb``.
+    states : ndarray of shape (n, N)
+        States after the last context step.
+    inputs : ndarray of shape (n, F)
+        Inputs at the last context step.
+    previous : ndarray of shape (n, k) or None
+        Previous outputs at the last context step, with feedback.
+    readout : ndarray of shape (D, k)
+        Readout on ``[1, u, x(, y_prev)]``; ``k`` must equal ``F``.
+    n_steps : int
+        Number of outputs.
+    leak_rate : float
+        Leak rate ``a``.
+
+    Returns
+    -------
+    outputs : ndarray of shape (n, n_steps, k)
+    """
+    W, W_in, W_fb, bias = reservoir.W, reservoir.W_in, reservoir.W_fb, reservoir.bias
+    n, F = inputs.shape
+    N = W.shape[0]
+    a = float(leak_rate)
+    # The input and the fed-back output are the same signal here, so both
+    # weight matrices fold into one.
+    W_y = W_in if W_fb is None else W_in + W_fb
+    c0 = readout[0][:, np.newaxis]
+    R_u, R_x = readout[1 : 1 + F].T, readout[1 + F : 1 + F + N].T
+    R_y = None if W_fb is None else readout[1 + F + N :].T
+    x = np.ascontiguousarray(states.T)
+    u = inputs.T
+    prev = None if previous is None else previous.T
+    out = np.empty((n_steps, F, n))
+    pre, spare = np.empty((N, n)), np.empty((N, n))
+    product = _recurrent_kernel(W, n)
+    for s in range(n_steps):
+        y = R_x @ x
+        y += R_u @ u
+        y += c0
+        if R_y is not None:
+            y += R_y @ prev
+            prev = y
+        out[s] = y
+        if s == n_steps - 1:
+            break
+        np.matmul(W_y, y, out=pre)
+        pre += bias[:, np.newaxis]
+        product(x, pre)
+        _activate(pre, x, a, spare)
+        x, pre = pre, x
+        u = y
+    return out.transpose(2, 0, 1)
