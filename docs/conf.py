@@ -7,9 +7,10 @@ import matplotlib
 
 matplotlib.use("Agg")  # the gallery draws its figures without a display
 
-import skrnn  # noqa: E402
 from sphinx.util import logging  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
+
+import skrnn  # noqa: E402
 
 # The gallery's networks are small: one BLAS thread is as fast as several and
 # does not compete with the n_jobs=2 worker processes of the grid searches
@@ -71,7 +72,9 @@ def _inline(text):
 
 
 def _table(rows):
-    cells = [[_inline(c.strip()) for c in row.strip().strip("|").split("|")] for row in rows]
+    cells = [
+        [_inline(c.strip()) for c in row.strip().strip("|").split("|")] for row in rows
+    ]
     header, body = cells[0], [r for r in cells[1:] if not set("".join(r)) <= set("-: ")]
     lines = [".. list-table::", "   :header-rows: 1", ""]
     for row in [header, *body]:
@@ -82,7 +85,9 @@ def _table(rows):
 
 def markdown_section_to_rst(markdown, title):
     """The ``## title`` section of a Markdown text (paragraphs, tables, ###) as reST."""
-    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", markdown, re.M | re.S)
+    match = re.search(
+        rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", markdown, re.M | re.S
+    )
     if match is None:
         raise ValueError(f"benchmarks/README.md has no '## {title}' section")
     lines, table = [], []

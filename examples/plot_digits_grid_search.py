@@ -18,7 +18,6 @@ epochs; :doc:`../performance` gives the accuracy of longer runs (0.96-0.98).
 import warnings
 
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, train_test_split

@@ -138,9 +138,23 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
     values, so that weights and repeated samples, or ``partial_fit`` chunks
     and one ``fit``, give the same readout.
 
+    See Also
+    --------
+    RNNRegressor : A recurrent network whose every weight is trained, with
+        the same ``forecast`` contract.
+
+    References
+    ----------
+    Jaeger, H. (2001). The "echo state" approach to analysing and training
+    recurrent neural networks. GMD Report 148.
+
+    Jaeger, H. and Haas, H. (2004). Harnessing nonlinearity: predicting
+    chaotic systems and saving energy in wireless communication. Science,
+    304(5667).
+
     Examples
     --------
-    >>> from skrnn._echo_state import EchoStateRegressor
+    >>> from skrnn import EchoStateRegressor
     >>> from skrnn.datasets import lag_windows, mackey_glass
     >>> X, y = lag_windows(mackey_glass(600), n_lags=10)
     >>> model = EchoStateRegressor(n_reservoir=100, random_state=0).fit(X[:400], y[:400])

@@ -17,8 +17,6 @@ __all__ = [
     "spectral_radius",
 ]
 
-_DENSE_LIMIT = 600
-
 
 def _seed_sequence(random_state):
     """SeedSequence from None (fresh entropy), an int or a RandomState."""
