@@ -480,7 +480,10 @@ class RecurrentNetwork:
                     result[samples, window.start + steps] = raw
         return result
 
-    @np.errstate(over="ignore")
+    # A diverging fit overflows to inf and then NaN; the estimator turns the
+    # non-finite loss into an error that says what to do, so numpy's
+    # warnings would only be noise before it.
+    @np.errstate(over="ignore", invalid="ignore")
     def loss_and_gradient(self, flat, sequences, Y, weights, loss, l2, bptt_steps=None):
         """Loss on a batch and its gradient with respect to ``flat``.
 
