@@ -140,6 +140,11 @@ def main():
     parser.add_argument(
         "--new-cells-only", action="store_true", help="only the second table"
     )
+    parser.add_argument(
+        "--cells",
+        default="rnn,lstm,gru",
+        help="comma-separated cells of the first table (default: rnn,lstm,gru)",
+    )
     args = parser.parse_args()
     ensure_torch_environment()
 
@@ -161,7 +166,7 @@ def main():
     )
     print("|---|---|---|---|---|---|---|")
     with threadpool_limits(limits=args.threads):
-        for cell in [] if args.new_cells_only else ["rnn", "lstm", "gru"]:
+        for cell in [] if args.new_cells_only else args.cells.split(","):
             for hidden in hiddens:
                 for n_steps in lengths:
                     X, y = make_data(args.samples, n_steps)

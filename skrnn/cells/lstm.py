@@ -48,18 +48,41 @@ class LSTMCell(Cell):
         if carry is not None:
             C[0, : len(carry)] = carry
         tanh_C = np.zeros((T, B, Hd), dtype=Z.dtype)
+        # Scratch rows reused at every step: fresh temporaries per step cost
+        # as much as the arithmetic at small sizes.
+        recurrent = np.empty((B, 4 * Hd), dtype=Z.dtype)
+        product = np.empty((B, Hd), dtype=Z.dtype)
+        fused = Z.dtype == np.float32
         for t, n in enumerate(steps):
             a = Z[t, :n]
-            a += H[t, :n] @ U
-            sigmoid_(a[:, : 3 * Hd])
-            tanh_(a[:, 3 * Hd :])
-            i, f, o, g = (a[:, k * Hd : (k + 1) * Hd] for k in range(4))
+            np.dot(H[t, :n], U, out=recurrent[:n])
+            a += recurrent[:n]
+            if fused:
+                # sigmoid(x) = 0.5 tanh(x / 2) + 0.5: one tanh for all gates.
+                gates = a[:, : 3 * Hd]
+                gates *= 0.5
+                np.tanh(a, out=a)
+                gates *= 0.5
+                gates += 0.5
+            else:
+                sigmoid_(a[:, : 3 * Hd])
+                tanh_(a[:, 3 * Hd :])
+            i, f, o, g = (
+                a[:, :Hd],
+                a[:, Hd : 2 * Hd],
+                a[:, 2 * Hd : 3 * Hd],
+                a[:, 3 * Hd :],
+            )
             c = C[t + 1, :n]
             np.multiply(f, C[t, :n], out=c)
-            c += i * g
+            np.multiply(i, g, out=product[:n])
+            c += product[:n]
             tc = tanh_C[t, :n]
-            tc[...] = c
-            tanh_(tc)
+            if fused:
+                np.tanh(c, out=tc)
+            else:
+                tc[...] = c
+                tanh_(tc)
             np.multiply(o, tc, out=H[t + 1, :n])
         return C, tanh_C
 
