@@ -778,11 +778,9 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
-        if y.ndim == 2 and y.shape[1] > 1 or type_of_target(y).startswith("multilabel"):
-            check_classification_targets(y)
-        else:
+        if not (y.ndim == 2 and y.shape[1] > 1):  # a label indicator matrix stays 2D
             y = column_or_1d(y, warn=True)
-            check_classification_targets(y)
+        check_classification_targets(y)
         if first_pass:
             self._label_binarizer = LabelBinarizer()
             if classes is not None and not type_of_target(y).startswith("multilabel"):
@@ -801,12 +799,24 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
                     "The target must keep its multilabel indicator layout with "
                     f"{len(classes)} labels; got {type_of_target(y)} target."
                 )
-        elif not np.isin(np.unique(y), classes).all():
+            return self._label_binarizer.transform(y).astype(dtype)
+        if y.ndim != 1:  # LabelBinarizer says what is wrong with it
+            return self._label_binarizer.transform(y).astype(dtype)
+        codes = np.searchsorted(classes, y)
+        codes[codes == len(classes)] = 0  # beyond the last class: unknown
+        if not np.array_equal(classes[codes], y):
             raise ValueError(
                 "`y` has classes not in `self.classes_`. `self.classes_` has "
                 f"{classes}. 'y' has {np.unique(y)}."
             )
-        return self._label_binarizer.transform(y).astype(dtype)
+        # What LabelBinarizer.transform gives, without its validation (which
+        # costs more than an epoch of a small network in partial_fit): one
+        # indicator column per class, or one column for two classes.
+        if self._label_binarizer.y_type_ == "multiclass":
+            Y = np.zeros((len(y), len(classes)), dtype=dtype)
+            Y[np.arange(len(y)), codes] = 1
+            return Y
+        return (codes == 1).astype(dtype)[:, np.newaxis]
 
     def _loss(self):
         if self._label_binarizer.y_type_ == "multiclass":
