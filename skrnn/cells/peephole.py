@@ -49,19 +49,32 @@ class PeepholeLSTMCell(LSTMCell):
         if carry is not None:
             C[0, : len(carry)] = carry
         tanh_C = np.zeros((T, B, Hd), dtype=Z.dtype)
+        # Scratch rows reused at every step (as in the LSTM cell).
+        recurrent = np.empty((B, 4 * Hd), dtype=Z.dtype)
+        peep = np.empty((B, 2, Hd), dtype=Z.dtype)
+        product = np.empty((B, Hd), dtype=Z.dtype)
         for t, n in enumerate(steps):
             a = Z[t, :n]
-            a += H[t, :n] @ U
+            np.dot(H[t, :n], U, out=recurrent[:n])
+            a += recurrent[:n]
             c_prev = C[t, :n]
-            i, f, o, g = (a[:, k * Hd : (k + 1) * Hd] for k in range(4))
-            i += P[0] * c_prev
-            f += P[1] * c_prev
+            i, f, o, g = (
+                a[:, :Hd],
+                a[:, Hd : 2 * Hd],
+                a[:, 2 * Hd : 3 * Hd],
+                a[:, 3 * Hd :],
+            )
+            # Input and forget gates see c_{t-1}: both peepholes in one product.
+            np.multiply(c_prev[:, np.newaxis, :], P[:2], out=peep[:n])
+            a[:, : 2 * Hd] += peep[:n].reshape(n, 2 * Hd)
             sigmoid_(a[:, : 2 * Hd])
             tanh_(g)
             c = C[t + 1, :n]
             np.multiply(f, c_prev, out=c)
-            c += i * g
-            o += P[2] * c
+            np.multiply(i, g, out=product[:n])
+            c += product[:n]
+            np.multiply(P[2], c, out=product[:n])
+            o += product[:n]
             sigmoid_(o)
             tc = tanh_C[t, :n]
             tc[...] = c
