@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from skrnn._reservoir import harvest, make_reservoir, run_closed_loop
-from skrnn._sequences import check_sequences, validate_sequences
+from skrnn._sequences import check_sequences, slide_windows_, validate_sequences
 
 __all__ = ["EchoStateRegressor"]
 
@@ -529,15 +529,11 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         if not self.return_sequences:
             result = np.empty((n, n_steps, k))
             window, lengths = seqs.values.copy(), seqs.lengths
-            last = lengths - 1
-            rows = np.arange(n)
             for s in range(n_steps):
                 x, u = self._harvest(window, lengths)
                 y = self._final_features(x, u) @ W_out
                 result[:, s] = y
-                # Slide: drop the oldest step, append the prediction.
-                window[:, :-1] = window[:, 1:]
-                window[rows, last] = y
+                slide_windows_(window, lengths, y)
         else:
             vals, lengths = seqs.values, seqs.lengths
             fb_signal, previous = None, None

@@ -32,7 +32,7 @@ from sklearn.utils.validation import (
 from skrnn._losses import OUTPUT_ACTIVATIONS
 from skrnn._network import RecurrentNetwork
 from skrnn._optimizers import AdamOptimizer, SGDOptimizer
-from skrnn._sequences import validate_sequences
+from skrnn._sequences import Sequences, slide_windows_, validate_sequences
 from skrnn._steps import flatten_steps, format_steps, real_steps, unflatten_steps
 from skrnn.cells import CELLS
 
@@ -516,15 +516,23 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         return best_params if early_stopping else params
 
     # -- prediction ------------------------------------------------------------
-    def _real_outputs(self, params, sequences, Y, sample_weight):
-        """Encoded targets, raw outputs and weights, one row per output read
-        (per sequence, or per real step with per-step outputs)."""
+    def _raw_rows(self, params, sequences):
+        """Raw network outputs, one row per output read: per sequence, or
+        per real step (sequence after sequence) with per-step outputs."""
         raw = self._network.decision(params, sequences, bptt_steps=self._windows())
+        if self._network.return_sequences:
+            raw = raw[real_steps(sequences.lengths, raw.shape[1])]
+        return raw
+
+    def _real_outputs(self, params, sequences, Y, sample_weight):
+        """Encoded targets, raw outputs and weights, one row per output read."""
+        raw = self._raw_rows(params, sequences)
         if not self._network.return_sequences:
             return Y, raw, sample_weight
-        mask = real_steps(sequences.lengths, raw.shape[1])
+        n_timesteps = sequences.values.shape[1]
+        mask = real_steps(sequences.lengths, n_timesteps)
         weights = np.repeat(sample_weight, sequences.lengths)
-        return Y[:, : raw.shape[1]][mask], raw[mask], weights
+        return Y[:, :n_timesteps][mask], raw, weights
 
     def _windows(self):
         """Window length for running long sequences (one-way networks)."""
@@ -544,14 +552,11 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         """Raw network outputs for ``X``, one row per output read, and what
         :meth:`_layout` needs to put them into the layout of ``X``."""
         sequences = self._validated(X)
-        raw = self._network.decision(
-            self.params_, sequences, bptt_steps=self._windows()
-        )
+        rows = self._raw_rows(self.params_, sequences)
         if not self._network.return_sequences:
-            return raw, None
-        n_timesteps = raw.shape[1]
-        layout = (sequences.lengths, n_timesteps, isinstance(X, (list, tuple)))
-        return raw[real_steps(sequences.lengths, n_timesteps)], layout
+            return rows, None
+        n_timesteps = sequences.values.shape[1]
+        return rows, (sequences.lengths, n_timesteps, isinstance(X, (list, tuple)))
 
     @staticmethod
     def _layout(rows, layout):
@@ -1183,19 +1188,11 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
     def _forecast_windows(self, sequences, n_steps):
         """Closed loop for a model of windows: slide each window by one step."""
         window, lengths = sequences.values.copy(), sequences.lengths
-        rows = np.arange(len(lengths))
         result = np.empty((len(lengths), n_steps, self.n_outputs_), window.dtype)
         for step in range(n_steps):
-            y = self._network.decision(self.params_, sequences._replace(values=window))
+            y = self._network.decision(self.params_, Sequences(window, lengths))
             result[:, step] = y
-            # Drop the oldest step of every window and append the prediction
-            # at its own end (windows may differ in length).
-            shifted = np.zeros_like(window)
-            take = np.minimum(np.arange(window.shape[1]) + 1, window.shape[1] - 1)
-            shifted[:] = window[:, take]
-            shifted[rows, lengths - 1] = y
-            shifted[real_steps(lengths, window.shape[1]) == 0] = 0.0
-            window = shifted
+            slide_windows_(window, lengths, y)
         return result
 
     def __sklearn_tags__(self):

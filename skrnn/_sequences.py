@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.utils.validation import FLOAT_DTYPES, check_array, validate_data
 
-__all__ = ["Sequences", "check_sequences", "validate_sequences"]
+__all__ = ["Sequences", "check_sequences", "slide_windows_", "validate_sequences"]
 
 
 class Sequences(NamedTuple):
@@ -48,6 +48,31 @@ class Sequences(NamedTuple):
         """Select sequences and trim the padding the selection does not need."""
         lengths = self.lengths[indices]
         return Sequences(self.values[indices, : lengths.max()], lengths)
+
+
+def slide_windows_(values, lengths, last) -> np.ndarray:
+    """Drop each sequence's first step and append ``last`` at its end, in place.
+
+    This is how a model trained on windows forecasts in closed loop: its
+    prediction becomes the newest step of the next window. Zeros after the
+    end of a sequence stay zeros (they move one step left onto the step the
+    prediction then overwrites).
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_samples, max_length, n_features)
+        The internal form's values, zero after each sequence's end.
+    lengths : ndarray of shape (n_samples,)
+    last : ndarray of shape (n_samples, n_features)
+
+    Returns
+    -------
+    values : ndarray
+        The same array.
+    """
+    values[:, :-1] = values[:, 1:]  # numpy buffers the overlapping copy
+    values[np.arange(len(lengths)), lengths - 1] = last
+    return values
 
 
 def _is_ragged_list(X) -> bool:
