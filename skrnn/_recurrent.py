@@ -271,12 +271,12 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 "a bidirectional network cannot do; set bptt_steps=None or "
                 "bidirectional=False."
             )
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the "
+                "target y is None."
+            )
         if self.return_sequences:
-            if y is None:
-                raise ValueError(
-                    f"{type(self).__name__} requires y to be passed, but the "
-                    "target y is None."
-                )
             n_timesteps = sequences.values.shape[1]
             rows = flatten_steps(y, sequences.lengths, n_timesteps)
             Y_rows = self._encode_targets(rows, restart, dtype, classes)
@@ -778,10 +778,6 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
     )
 
     def _encode_targets(self, y, first_pass, dtype, classes=None):
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
         if not (y.ndim == 2 and y.shape[1] > 1):  # a label indicator matrix stays 2D
             y = column_or_1d(y, warn=True)
@@ -1021,10 +1017,6 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
     )
 
     def _encode_targets(self, y, first_pass, dtype, classes=None):
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
         y = check_array(y, ensure_2d=False, dtype=dtype, input_name="y")
         if y.ndim > 2:
             raise ValueError(f"y must be 1D or 2D, got an array of shape {y.shape}.")
