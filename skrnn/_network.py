@@ -26,6 +26,7 @@ import numpy as np
 
 from skrnn._convolution import ConvFrontEnd
 from skrnn._losses import LOSSES
+from skrnn._workspace import FRESH
 from skrnn.cells import get_cell
 
 
@@ -285,11 +286,12 @@ class RecurrentNetwork:
         batch.replace_inputs(X, lengths)
         return conv, cache
 
-    def _forward(self, layers, batch, initial=None):
+    def _forward(self, layers, batch, initial=None, workspace=FRESH):
         """Run all layers over a batch (or a window of one).
 
         ``initial``, from :meth:`_final_states`, continues the sequences from
-        where a previous window ended; None starts them from zero.
+        where a previous window ended; None starts them from zero. The
+        arrays come from ``workspace`` (see :mod:`skrnn._workspace`).
         Returns per-layer lists of per-direction ``(x, Z, H, cache)``.
         """
         records = []
@@ -299,14 +301,16 @@ class RecurrentNetwork:
             for direction, (cell, p) in enumerate(zip(cells, params)):
                 x = inputs if direction == 0 else batch.reverse(inputs)
                 T, B, F = x.shape
-                Z = (x.reshape(T * B, F) @ p["W"]).reshape(T, B, -1)
+                scratch = workspace.scope(layer, direction)
+                Z = scratch.empty("Z", (T, B, p["W"].shape[1]), p["W"].dtype)
+                np.matmul(x.reshape(T * B, F), p["W"], out=Z.reshape(T * B, -1))
                 Z += p["b"]
-                H = np.zeros((T + 1, B, cell.n_hidden), dtype=Z.dtype)
+                H = scratch.zeros("H", (T + 1, B, cell.n_hidden), Z.dtype)
                 carry = None
                 if initial is not None:
                     h0, carry = initial[layer][direction]
                     H[0, : len(h0)] = h0
-                cache = cell.forward(Z, p, batch.steps, H, carry)
+                cache = cell.forward(Z, p, batch.steps, H, carry, scratch)
                 record.append((x, Z, H, cache))
             records.append(record)
             inputs = self._layer_output(record, batch)
@@ -364,7 +368,16 @@ class RecurrentNetwork:
         return d_states
 
     def _backward(
-        self, layers, grads, batch, records, d_features, rows, steps, d_inputs_out=None
+        self,
+        layers,
+        grads,
+        batch,
+        records,
+        d_features,
+        rows,
+        steps,
+        d_inputs_out=None,
+        workspace=FRESH,
     ):
         """Backpropagate the features' gradient through all layers, adding
         the parameters' gradient into ``grads``.
@@ -380,7 +393,7 @@ class RecurrentNetwork:
             d_states = []
             ends = batch.lengths[rows]
             for direction, (_, _, H, _) in enumerate(top):
-                dH = np.zeros((n_steps, B, width), dtype=H.dtype)
+                dH = workspace.zeros(("dH", direction), (n_steps, B, width), H.dtype)
                 columns = slice(direction * width, (direction + 1) * width)
                 dH[ends - 1, rows] = d_features[:, columns]
                 d_states.append(dH)
@@ -397,7 +410,8 @@ class RecurrentNetwork:
             for direction, (cell, p, g, (x, Z, H, cache), dH) in enumerate(
                 zip(cells, params, grads[layer], record, d_states)
             ):
-                dZ, dZ_rec = cell.backward(Z, p, batch.steps, H, cache, dH, g)
+                scratch = workspace.scope(layer, direction)
+                dZ, dZ_rec = cell.backward(Z, p, batch.steps, H, cache, dH, g, scratch)
                 T, B, F = x.shape
                 dZ2 = dZ.reshape(T * B, -1)
                 g["W"] += x.reshape(T * B, F).T @ dZ2
@@ -406,7 +420,8 @@ class RecurrentNetwork:
                 cell.finalize_gradients(g)
                 if layer == 0 and d_inputs_out is None:
                     continue
-                dx = (dZ2 @ p["W"].T).reshape(T, B, F)
+                dx = scratch.empty("dx", (T, B, F), dZ.dtype)
+                np.matmul(dZ2, p["W"].T, out=dx.reshape(T * B, F))
                 if direction == 1:
                     dx = batch.reverse(dx)
                 d_inputs = dx if d_inputs is None else d_inputs + dx
@@ -418,11 +433,12 @@ class RecurrentNetwork:
             T, B = d_inputs.shape[:2]
             d_inputs_out[batch.start : batch.start + T, :B] += d_inputs
 
-    def _windows(self, layers, batch, bptt_steps):
+    def _windows(self, layers, batch, bptt_steps, workspace=FRESH):
         """Run ``batch`` window by window, each continuing the last.
 
         Yields ``(window, records, features, rows, steps)``; ``bptt_steps``
-        None runs the whole batch as one window.
+        None runs the whole batch as one window. A window's arrays (from
+        ``workspace``) are valid until the next window is asked for.
         """
         if bptt_steps is not None and self.n_directions == 2:
             raise ValueError(
@@ -432,7 +448,7 @@ class RecurrentNetwork:
         windows = list(batch.windows(bptt_steps))
         initial = None
         for k, window in enumerate(windows):
-            records = self._forward(layers, window, initial)
+            records = self._forward(layers, window, initial, workspace)
             features, rows, steps = self._read(records, window)
             yield window, records, features, rows, steps
             if k + 1 < len(windows):
@@ -484,7 +500,9 @@ class RecurrentNetwork:
     # non-finite loss into an error that says what to do, so numpy's
     # warnings would only be noise before it.
     @np.errstate(over="ignore", invalid="ignore")
-    def loss_and_gradient(self, flat, sequences, Y, weights, loss, l2, bptt_steps=None):
+    def loss_and_gradient(
+        self, flat, sequences, Y, weights, loss, l2, bptt_steps=None, workspace=FRESH
+    ):
         """Loss on a batch and its gradient with respect to ``flat``.
 
         Parameters
@@ -509,6 +527,9 @@ class RecurrentNetwork:
             Truncated backpropagation through time: the gradient of each
             window of this many steps stops at the state it starts from.
             None (or at least the longest length) gives the exact gradient.
+        workspace : Workspace, default=FRESH
+            Where the large intermediate arrays come from: a fit passes one
+            :class:`~skrnn._workspace.Workspace` for all its minibatches.
 
         Returns
         -------
@@ -524,7 +545,7 @@ class RecurrentNetwork:
         Y = Y[batch.order]
         weights = weights[batch.order].astype(flat.dtype)
         value = 0.0
-        windows = self._windows(layers, batch, bptt_steps)
+        windows = self._windows(layers, batch, bptt_steps, workspace)
         for window, records, features, rows, steps in windows:
             if len(rows) == 0:
                 continue  # no output read here: the truncated gradient is zero
@@ -544,6 +565,7 @@ class RecurrentNetwork:
                 rows,
                 steps,
                 d_conv_output,
+                workspace,
             )
         if conv is not None:
             self.front_end.backward(

@@ -34,6 +34,7 @@ from skrnn._network import RecurrentNetwork
 from skrnn._optimizers import AdamOptimizer, SGDOptimizer
 from skrnn._sequences import Sequences, slide_windows_, validate_sequences
 from skrnn._steps import flatten_steps, format_steps, real_steps, unflatten_steps
+from skrnn._workspace import Workspace
 from skrnn.cells import CELLS
 
 
@@ -305,11 +306,14 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             params = self.params_.astype(dtype, copy=True)
         self.n_outputs_ = Y.shape[-1]
 
+        # One workspace for the whole call: every minibatch reuses the
+        # memory of the last one (see skrnn._workspace).
+        workspace = Workspace()
         if self.solver == "lbfgs":
-            params = self._fit_lbfgs(params, sequences, Y, sample_weight)
+            params = self._fit_lbfgs(params, sequences, Y, sample_weight, workspace)
         else:
             params = self._fit_stochastic(
-                params, sequences, Y, sample_weight, restart, incremental
+                params, sequences, Y, sample_weight, restart, incremental, workspace
             )
         self.params_ = params
         return self
@@ -323,7 +327,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 "clip exploding gradients, or standardise the inputs and targets."
             )
 
-    def _batch_loss(self, params, sequences, Y, sample_weight):
+    def _batch_loss(self, params, sequences, Y, sample_weight, workspace):
         # The loss is a weighted mean over sequences, or over their real
         # steps with per-step outputs (each step then counts as a sample).
         if self._network.return_sequences:
@@ -338,14 +342,15 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             self._loss(),
             self.alpha / total,
             bptt_steps=self.bptt_steps,
+            workspace=workspace,
         )
 
-    def _fit_lbfgs(self, params, sequences, Y, sample_weight):
+    def _fit_lbfgs(self, params, sequences, Y, sample_weight, workspace):
         dtype = params.dtype
 
         def loss_and_gradient(theta):
             loss, grad = self._batch_loss(
-                theta.astype(dtype), sequences, Y, sample_weight
+                theta.astype(dtype), sequences, Y, sample_weight, workspace
             )
             self._check_loss(loss, "in L-BFGS")
             return loss, grad.astype(np.float64)
@@ -389,7 +394,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         )
 
     def _fit_stochastic(
-        self, params, sequences, Y, sample_weight, restart, incremental
+        self, params, sequences, Y, sample_weight, restart, incremental, workspace
     ):
         n_samples = len(sequences.lengths)
         if restart or not hasattr(self, "_optimizer"):
@@ -455,7 +460,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 if weights.sum() <= 0:
                     continue
                 loss, grad = self._batch_loss(
-                    params, sequences.take(batch), Y[batch], weights
+                    params, sequences.take(batch), Y[batch], weights, workspace
                 )
                 self._check_loss(loss, f"at iteration {self.n_iter_ + 1}")
                 if self.clip_norm is not None:

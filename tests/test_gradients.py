@@ -7,6 +7,7 @@ import pytest
 
 from skrnn._network import RecurrentNetwork
 from skrnn._sequences import Sequences
+from skrnn._workspace import Workspace
 from skrnn.cells import CELLS
 
 N_SAMPLES, N_STEPS, N_FEATURES, N_OUTPUTS = 4, 5, 2, 3
@@ -181,3 +182,63 @@ def test_conv_gradient_check_would_catch_an_error():
     front_end.backward = without_relu
     error = relative_gradient_error(network, flat, sequences, Y, weights, "squared")
     assert error > 1e-6
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+def test_float32_gradient_matches_float64(cell):
+    # float32 runs its own code paths (sigmoids through tanh, the LSTM's
+    # halved gate pre-activations): its loss and gradient agree with the
+    # float64 ones that the finite-difference tests check.
+    sequences, Y, weights = make_problem("softmax", True, seed=2)
+    network = RecurrentNetwork(cell, N_FEATURES, (4, 2), True, N_OUTPUTS, CELL_OPTIONS)
+    rng = np.random.RandomState(0)
+    flat = network.initialize(rng) + rng.normal(scale=0.3, size=network.n_parameters)
+    loss64, grad64 = network.loss_and_gradient(
+        flat, sequences, Y, weights, "softmax", 0
+    )
+    sequences32 = Sequences(sequences.values.astype(np.float32), sequences.lengths)
+    loss32, grad32 = network.loss_and_gradient(
+        flat.astype(np.float32), sequences32, Y, weights, "softmax", 0
+    )
+    assert grad32.dtype == np.float32
+    assert loss32 == pytest.approx(loss64, rel=1e-5)
+    np.testing.assert_allclose(grad32, grad64, rtol=1e-3, atol=1e-5)
+
+
+@pytest.mark.parametrize("cell", sorted(CELLS))
+@pytest.mark.parametrize("bptt_steps", [None, 2])
+def test_workspace_reuse_gives_the_fresh_result(cell, bptt_steps):
+    # A fit takes its large arrays from one Workspace for all minibatches.
+    # Whatever a larger, longer or differently padded batch left in them
+    # must not reach the next one: every batch gives what fresh arrays give.
+    network = RecurrentNetwork(
+        cell,
+        N_FEATURES,
+        (4, 2),
+        bptt_steps is None,
+        N_OUTPUTS,
+        CELL_OPTIONS,
+        return_sequences=bptt_steps is not None,
+    )
+    rng = np.random.RandomState(0)
+    flat = network.initialize(rng) + rng.normal(scale=0.3, size=network.n_parameters)
+    workspace = Workspace()
+    for seed, variable_lengths, n_samples in [
+        (0, True, 4),
+        (1, False, 3),
+        (2, True, 2),
+        (3, False, 4),
+        (4, True, 4),
+    ]:
+        sequences, Y, weights = make_problem("squared", variable_lengths, seed)
+        keep = np.arange(n_samples)
+        sequences = sequences.take(keep)
+        Y, weights = Y[keep], weights[keep]
+        if bptt_steps is not None:
+            Y = np.repeat(Y[:, np.newaxis], N_STEPS, axis=1)
+            weights = np.ones(n_samples) / sequences.lengths.sum()
+        args = (flat, sequences, Y, weights, "squared", 0.01, bptt_steps)
+        loss_fresh, grad_fresh = network.loss_and_gradient(*args)
+        loss_reused, grad_reused = network.loss_and_gradient(*args, workspace)
+        assert loss_reused == loss_fresh
+        np.testing.assert_array_equal(grad_reused, grad_fresh)

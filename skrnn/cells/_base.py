@@ -19,6 +19,8 @@ rows (a contiguous prefix), and leaves every other row of its buffers at zero.
 
 import numpy as np
 
+from skrnn._workspace import FRESH
+
 CELLS = {}
 
 
@@ -170,7 +172,7 @@ class Cell:
     def finalize_gradients(self, grads):
         """Adjust the finished ``W``, ``U``, ``b`` gradients (e.g. mask them)."""
 
-    def forward(self, Z, params, steps, H, carry=None):
+    def forward(self, Z, params, steps, H, carry=None, workspace=FRESH):
         """Run the cell over all time steps.
 
         Parameters
@@ -191,6 +193,10 @@ class Cell:
             What :meth:`final_carry` returned at the end of the previous
             chunk of the same sequences (state beyond ``h``, such as an
             LSTM's cell state), or None at the start of the sequences.
+        workspace : Workspace or FreshArrays, default=FRESH
+            Where the cell takes its large arrays from, by name (see
+            :mod:`skrnn._workspace`); they stay valid until the same names
+            are asked for again, after this forward pass's backward pass.
 
         Returns
         -------
@@ -209,7 +215,7 @@ class Cell:
         """
         return None
 
-    def backward(self, Z, params, steps, H, cache, dH, grads):
+    def backward(self, Z, params, steps, H, cache, dH, grads, workspace=FRESH):
         """Backpropagate through time.
 
         Parameters
@@ -225,6 +231,8 @@ class Cell:
             and ``b`` gradients). Adding, not assigning, lets the chunks of
             truncated backpropagation accumulate one gradient. The gradient
             with respect to the initial state ``H[0]`` is not propagated.
+        workspace : Workspace or FreshArrays, default=FRESH
+            As in :meth:`forward` (the same scope).
 
         Returns
         -------

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from skrnn._workspace import FRESH
 from skrnn.cells._base import Cell, register_cell, tanh_, tanh_grad_
 
 
@@ -71,7 +72,7 @@ class ClockworkCell(Cell):
         super().initialize(params, rng)
         params["U"] *= self.mask
 
-    def forward(self, Z, params, steps, H, carry=None):
+    def forward(self, Z, params, steps, H, carry=None, workspace=FRESH):
         # The clocks run on the sequence's own time: a chunk that continues
         # a sequence (carry) starts at the step where the last one ended.
         start = 0 if carry is None else carry
@@ -90,10 +91,10 @@ class ClockworkCell(Cell):
         start, n_steps = cache
         return start + n_steps
 
-    def backward(self, Z, params, steps, H, cache, dH, grads):
+    def backward(self, Z, params, steps, H, cache, dH, grads, workspace=FRESH):
         start, _ = cache
         U_T = (params["U"] * self.mask).T
-        dZ = np.zeros_like(Z)
+        dZ = workspace.zeros("dZ", Z.shape, Z.dtype)
         for t in range(len(steps) - 1, -1, -1):
             n = steps[t]
             active = self._active(start + t)

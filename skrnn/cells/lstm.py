@@ -2,13 +2,13 @@
 
 import numpy as np
 
+from skrnn._workspace import FRESH
 from skrnn.cells._base import (
     Cell,
     register_cell,
     sigmoid_,
-    sigmoid_grad_,
     tanh_,
-    tanh_grad_,
+    zero_padding_,
 )
 
 
@@ -40,42 +40,45 @@ class LSTMCell(Cell):
         H = self.n_hidden
         params["b"][H : 2 * H] = 1.0
 
-    def forward(self, Z, params, steps, H, carry=None):
-        U = params["U"]
+    def forward(self, Z, params, steps, H, carry=None, workspace=FRESH):
         Hd = self.n_hidden
         T, B, _ = Z.shape
-        C = np.zeros((T + 1, B, Hd), dtype=Z.dtype)
+        U = params["U"]
+        fused = Z.dtype == np.float32
+        if fused:
+            # sigmoid(x) = 0.5 tanh(x / 2) + 0.5: with the sigmoid gates'
+            # pre-activations halved (for all steps at once, and their
+            # recurrent weights), one tanh per step covers all four blocks.
+            U = U.copy()
+            U[:, : 3 * Hd] *= 0.5
+            Z[:, :, : 3 * Hd] *= 0.5
+        C = workspace.empty("C", (T + 1, B, Hd), Z.dtype)
+        C[0] = 0.0
         if carry is not None:
             C[0, : len(carry)] = carry
-        tanh_C = np.zeros((T, B, Hd), dtype=Z.dtype)
+        tanh_C = workspace.empty("tanh_C", (T, B, Hd), Z.dtype)
+        # The backward pass reads whole buffers: padded rows must be zero.
+        zero_padding_(C[1:], steps)
+        zero_padding_(tanh_C, steps)
         # Scratch rows reused at every step: fresh temporaries per step cost
         # as much as the arithmetic at small sizes.
         recurrent = np.empty((B, 4 * Hd), dtype=Z.dtype)
         product = np.empty((B, Hd), dtype=Z.dtype)
-        fused = Z.dtype == np.float32
         for t, n in enumerate(steps):
             a = Z[t, :n]
             np.dot(H[t, :n], U, out=recurrent[:n])
             a += recurrent[:n]
+            gates = a[:, : 3 * Hd]
             if fused:
-                # sigmoid(x) = 0.5 tanh(x / 2) + 0.5: one tanh for all gates.
-                gates = a[:, : 3 * Hd]
-                gates *= 0.5
                 np.tanh(a, out=a)
                 gates *= 0.5
                 gates += 0.5
             else:
-                sigmoid_(a[:, : 3 * Hd])
+                sigmoid_(gates)
                 tanh_(a[:, 3 * Hd :])
-            i, f, o, g = (
-                a[:, :Hd],
-                a[:, Hd : 2 * Hd],
-                a[:, 2 * Hd : 3 * Hd],
-                a[:, 3 * Hd :],
-            )
             c = C[t + 1, :n]
-            np.multiply(f, C[t, :n], out=c)
-            np.multiply(i, g, out=product[:n])
+            np.multiply(a[:, Hd : 2 * Hd], C[t, :n], out=c)
+            np.multiply(a[:, :Hd], a[:, 3 * Hd :], out=product[:n])
             c += product[:n]
             tc = tanh_C[t, :n]
             if fused:
@@ -83,38 +86,58 @@ class LSTMCell(Cell):
             else:
                 tc[...] = c
                 tanh_(tc)
-            np.multiply(o, tc, out=H[t + 1, :n])
+            np.multiply(a[:, 2 * Hd : 3 * Hd], tc, out=H[t + 1, :n])
         return C, tanh_C
 
     def final_carry(self, cache, n):
         """The cell state ``c`` after the last step."""
         return cache[0][-1, :n].copy()
 
-    def backward(self, Z, params, steps, H, cache, dH, grads):
+    def backward(self, Z, params, steps, H, cache, dH, grads, workspace=FRESH):
         C, tanh_C = cache
-        U_T = params["U"].T
         Hd = self.n_hidden
-        dZ = np.zeros_like(Z)
-        dc_next = np.zeros((Z.shape[1], Hd), dtype=Z.dtype)
-        for t in range(len(steps) - 1, -1, -1):
+        T, B, _ = Z.shape
+        i, f, o, g = (Z[:, :, k * Hd : (k + 1) * Hd] for k in range(4))
+        # Everything that does not depend on the gradient flowing back is
+        # computed for all steps at once, so the loop below makes as few
+        # (small, overhead-bound) numpy calls per step as it can. dZ first
+        # holds the factors that turn dc (or dh, for the output gate) into
+        # the gradient of each pre-activation:
+        #   i: g s_i (1 - s_i),  f: c_{t-1} s_f (1 - s_f),
+        #   o: tanh(c_t) s_o (1 - s_o),  g: i (1 - g²).
+        dZ = workspace.empty("dZ", Z.shape, Z.dtype)
+        sigmoids = dZ[:, :, : 3 * Hd]
+        np.subtract(1.0, Z[:, :, : 3 * Hd], out=sigmoids)
+        sigmoids *= Z[:, :, : 3 * Hd]
+        dZ[:, :, :Hd] *= g
+        dZ[:, :, Hd : 2 * Hd] *= C[:-1]
+        dZ[:, :, 2 * Hd : 3 * Hd] *= tanh_C
+        d_cand = dZ[:, :, 3 * Hd :]
+        np.multiply(g, g, out=d_cand)
+        np.subtract(1.0, d_cand, out=d_cand)
+        d_cand *= i
+        # dc_t = dh_t o_t (1 - tanh²(c_t)) + dc_{t+1} f_{t+1}
+        dc_from_dh = workspace.empty("dc_from_dh", tanh_C.shape, Z.dtype)
+        np.multiply(tanh_C, tanh_C, out=dc_from_dh)
+        np.subtract(1.0, dc_from_dh, out=dc_from_dh)
+        dc_from_dh *= o
+        U_T = np.ascontiguousarray(params["U"].T)
+        dc = np.empty((B, Hd), dtype=Z.dtype)
+        dc_carried = np.zeros((B, Hd), dtype=Z.dtype)
+        recurrent = np.empty((B, Hd), dtype=Z.dtype)
+        for t in range(T - 1, -1, -1):
             n = steps[t]
-            a = Z[t, :n]
-            i, f, o, g = (a[:, k * Hd : (k + 1) * Hd] for k in range(4))
-            d = dZ[t, :n]
-            di, df, do, dg = (d[:, k * Hd : (k + 1) * Hd] for k in range(4))
             dh = dH[t, :n]
-            tc = tanh_C[t, :n]
-            np.multiply(dh, tc, out=do)
-            # dc = dh o (1 - tanh(c)²) + dc from step t + 1
-            dc = dh * o
-            tanh_grad_(dc, tc)
-            dc += dc_next[:n]
-            np.multiply(dc, g, out=di)
-            np.multiply(dc, C[t, :n], out=df)
-            np.multiply(dc, i, out=dg)
-            np.multiply(dc, f, out=dc_next[:n])
-            sigmoid_grad_(d[:, : 3 * Hd], a[:, : 3 * Hd])
-            tanh_grad_(dg, g)
+            np.multiply(dh, dc_from_dh[t, :n], out=dc[:n])
+            dc[:n] += dc_carried[:n]
+            d = dZ[t, :n].reshape(n, 4, Hd)
+            np.multiply(d[:, :2], dc[:n, np.newaxis], out=d[:, :2])
+            np.multiply(d[:, 2], dh, out=d[:, 2])
+            np.multiply(d[:, 3], dc[:n], out=d[:, 3])
+            np.multiply(dc[:n], f[t, :n], out=dc_carried[:n])
+            if n < B:
+                dZ[t, n:] = 0.0
             if t > 0:
-                dH[t - 1, :n] += d @ U_T
+                np.dot(dZ[t, :n], U_T, out=recurrent[:n])
+                dH[t - 1, :n] += recurrent[:n]
         return dZ, dZ

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from skrnn._workspace import FRESH
 from skrnn.cells._base import (
     register_cell,
     sigmoid_,
@@ -41,14 +42,14 @@ class PeepholeLSTMCell(LSTMCell):
         super().initialize(params, rng)
         params["P"][...] = 0.0
 
-    def forward(self, Z, params, steps, H, carry=None):
+    def forward(self, Z, params, steps, H, carry=None, workspace=FRESH):
         U, P = params["U"], params["P"]
         Hd = self.n_hidden
         T, B, _ = Z.shape
-        C = np.zeros((T + 1, B, Hd), dtype=Z.dtype)
+        C = workspace.zeros("C", (T + 1, B, Hd), Z.dtype)
         if carry is not None:
             C[0, : len(carry)] = carry
-        tanh_C = np.zeros((T, B, Hd), dtype=Z.dtype)
+        tanh_C = workspace.zeros("tanh_C", (T, B, Hd), Z.dtype)
         # Scratch rows reused at every step (as in the LSTM cell).
         recurrent = np.empty((B, 4 * Hd), dtype=Z.dtype)
         peep = np.empty((B, 2, Hd), dtype=Z.dtype)
@@ -86,11 +87,11 @@ class PeepholeLSTMCell(LSTMCell):
         """The cell state ``c`` after the last step."""
         return cache[0][-1, :n].copy()
 
-    def backward(self, Z, params, steps, H, cache, dH, grads):
+    def backward(self, Z, params, steps, H, cache, dH, grads, workspace=FRESH):
         C, tanh_C = cache
-        U_T, P = params["U"].T, params["P"]
+        U_T, P = np.ascontiguousarray(params["U"].T), params["P"]
         Hd = self.n_hidden
-        dZ = np.zeros_like(Z)
+        dZ = workspace.zeros("dZ", Z.shape, Z.dtype)
         dc_next = np.zeros((Z.shape[1], Hd), dtype=Z.dtype)
         for t in range(len(steps) - 1, -1, -1):
             n = steps[t]
