@@ -11,6 +11,11 @@ from skrnn.cells._base import (
     zero_padding_,
 )
 
+# Elements of a block of gate pre-activations that the backward pass treats at
+# once: large enough to amortise numpy's per-call cost over several steps,
+# small enough (256 KiB of float32) to stay in cache.
+_BLOCK_ELEMENTS = 1 << 16
+
 
 @register_cell
 class LSTMCell(Cell):
@@ -97,15 +102,59 @@ class LSTMCell(Cell):
         C, tanh_C = cache
         Hd = self.n_hidden
         T, B, _ = Z.shape
-        i, f, o, g = (Z[:, :, k * Hd : (k + 1) * Hd] for k in range(4))
-        # Everything that does not depend on the gradient flowing back is
-        # computed for all steps at once, so the loop below makes as few
-        # (small, overhead-bound) numpy calls per step as it can. dZ first
-        # holds the factors that turn dc (or dh, for the output gate) into
-        # the gradient of each pre-activation:
-        #   i: g s_i (1 - s_i),  f: c_{t-1} s_f (1 - s_f),
-        #   o: tanh(c_t) s_o (1 - s_o),  g: i (1 - g²).
+        f = Z[:, :, Hd : 2 * Hd]
         dZ = workspace.empty("dZ", Z.shape, Z.dtype)
+        U_T = np.ascontiguousarray(params["U"].T)
+        # What does not depend on the gradient flowing back is computed a
+        # block of steps at a time, so that the loop makes few (small,
+        # overhead-bound) numpy calls per step, while a block stays small
+        # enough to be read from cache rather than memory.
+        block = max(1, _BLOCK_ELEMENTS // (B * 4 * Hd))
+        dc_from_dh = np.empty((block, B, Hd), dtype=Z.dtype)
+        dc = np.empty((B, Hd), dtype=Z.dtype)
+        dc_carried = np.zeros((B, Hd), dtype=Z.dtype)
+        recurrent = np.empty((B, Hd), dtype=Z.dtype)
+        for end in range(T, 0, -block):
+            start = max(0, end - block)
+            factors = dc_from_dh[: end - start]
+            self._derivative_factors(
+                Z[start:end],
+                C[start : end + 1],
+                tanh_C[start:end],
+                dZ[start:end],
+                factors,
+            )
+            for t in range(end - 1, start - 1, -1):
+                n = steps[t]
+                dh = dH[t, :n]
+                np.multiply(dh, factors[t - start, :n], out=dc[:n])
+                dc[:n] += dc_carried[:n]
+                d = dZ[t, :n].reshape(n, 4, Hd)
+                np.multiply(d[:, :2], dc[:n, np.newaxis], out=d[:, :2])
+                np.multiply(d[:, 2], dh, out=d[:, 2])
+                np.multiply(d[:, 3], dc[:n], out=d[:, 3])
+                np.multiply(dc[:n], f[t, :n], out=dc_carried[:n])
+                if n < B:
+                    dZ[t, n:] = 0.0
+                if t > 0:
+                    np.dot(dZ[t, :n], U_T, out=recurrent[:n])
+                    dH[t - 1, :n] += recurrent[:n]
+        return dZ, dZ
+
+    @staticmethod
+    def _derivative_factors(Z, C, tanh_C, dZ, dc_from_dh):
+        """Fill ``dZ`` and ``dc_from_dh`` for a block of steps.
+
+        ``dZ`` gets the factors that turn ``dc_t`` (``dh_t`` for the output
+        gate) into the gradient of each pre-activation:
+        ``i: g s_i (1 - s_i)``, ``f: c_{t-1} s_f (1 - s_f)``,
+        ``o: tanh(c_t) s_o (1 - s_o)``, ``g: i (1 - g²)``; and
+        ``dc_from_dh`` gets ``o (1 - tanh²(c_t))``, so that
+        ``dc_t = dh_t dc_from_dh_t + dc_{t+1} f_{t+1}``. ``C`` holds one
+        more step than the others: the cell state before the block.
+        """
+        Hd = C.shape[2]
+        i, o, g = Z[:, :, :Hd], Z[:, :, 2 * Hd : 3 * Hd], Z[:, :, 3 * Hd :]
         sigmoids = dZ[:, :, : 3 * Hd]
         np.subtract(1.0, Z[:, :, : 3 * Hd], out=sigmoids)
         sigmoids *= Z[:, :, : 3 * Hd]
@@ -116,28 +165,6 @@ class LSTMCell(Cell):
         np.multiply(g, g, out=d_cand)
         np.subtract(1.0, d_cand, out=d_cand)
         d_cand *= i
-        # dc_t = dh_t o_t (1 - tanh²(c_t)) + dc_{t+1} f_{t+1}
-        dc_from_dh = workspace.empty("dc_from_dh", tanh_C.shape, Z.dtype)
         np.multiply(tanh_C, tanh_C, out=dc_from_dh)
         np.subtract(1.0, dc_from_dh, out=dc_from_dh)
         dc_from_dh *= o
-        U_T = np.ascontiguousarray(params["U"].T)
-        dc = np.empty((B, Hd), dtype=Z.dtype)
-        dc_carried = np.zeros((B, Hd), dtype=Z.dtype)
-        recurrent = np.empty((B, Hd), dtype=Z.dtype)
-        for t in range(T - 1, -1, -1):
-            n = steps[t]
-            dh = dH[t, :n]
-            np.multiply(dh, dc_from_dh[t, :n], out=dc[:n])
-            dc[:n] += dc_carried[:n]
-            d = dZ[t, :n].reshape(n, 4, Hd)
-            np.multiply(d[:, :2], dc[:n, np.newaxis], out=d[:, :2])
-            np.multiply(d[:, 2], dh, out=d[:, 2])
-            np.multiply(d[:, 3], dc[:n], out=d[:, 3])
-            np.multiply(dc[:n], f[t, :n], out=dc_carried[:n])
-            if n < B:
-                dZ[t, n:] = 0.0
-            if t > 0:
-                np.dot(dZ[t, :n], U_T, out=recurrent[:n])
-                dH[t - 1, :n] += recurrent[:n]
-        return dZ, dZ
