@@ -17,6 +17,16 @@ from skrnn.cells._base import (
 _BLOCK_ELEMENTS = 1 << 16
 
 
+def _half_sigmoid_(a):
+    """``sigmoid(2 a)`` in place, as ``0.5 tanh(a) + 0.5``: several times
+    faster than :func:`scipy.special.expit`, for pre-activations already
+    halved (the peephole cell's gates, which cannot share one tanh)."""
+    np.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+    return a
+
+
 @register_cell
 class LSTMCell(Cell):
     r"""Long short-term memory cell (Hochreiter & Schmidhuber 1997, with a
@@ -75,6 +85,8 @@ class LSTMCell(Cell):
             a += recurrent[:n]
             gates = a[:, : 3 * Hd]
             if fused:
+                # One tanh for all four blocks, then the sigmoid gates'
+                # affine map.
                 np.tanh(a, out=a)
                 gates *= 0.5
                 gates += 0.5

@@ -6,11 +6,9 @@ from skrnn._workspace import FRESH
 from skrnn.cells._base import (
     register_cell,
     sigmoid_,
-    sigmoid_grad_,
     tanh_,
-    tanh_grad_,
 )
-from skrnn.cells.lstm import LSTMCell
+from skrnn.cells.lstm import _BLOCK_ELEMENTS, LSTMCell, _half_sigmoid_
 
 
 @register_cell
@@ -46,6 +44,15 @@ class PeepholeLSTMCell(LSTMCell):
         U, P = params["U"], params["P"]
         Hd = self.n_hidden
         T, B, _ = Z.shape
+        fused = Z.dtype == np.float32
+        if fused:
+            # As in the LSTM: with the sigmoid gates' pre-activations halved
+            # (input projection, recurrent and peephole weights), each
+            # sigmoid is one tanh and an affine map.
+            U = U.copy()
+            U[:, : 3 * Hd] *= 0.5
+            P = 0.5 * P
+            Z[:, :, : 3 * Hd] *= 0.5
         C = workspace.zeros("C", (T + 1, B, Hd), Z.dtype)
         if carry is not None:
             C[0, : len(carry)] = carry
@@ -68,18 +75,26 @@ class PeepholeLSTMCell(LSTMCell):
             # Input and forget gates see c_{t-1}: both peepholes in one product.
             np.multiply(c_prev[:, np.newaxis, :], P[:2], out=peep[:n])
             a[:, : 2 * Hd] += peep[:n].reshape(n, 2 * Hd)
-            sigmoid_(a[:, : 2 * Hd])
-            tanh_(g)
+            if fused:
+                _half_sigmoid_(a[:, : 2 * Hd])
+                np.tanh(g, out=g)
+            else:
+                sigmoid_(a[:, : 2 * Hd])
+                tanh_(g)
             c = C[t + 1, :n]
             np.multiply(f, c_prev, out=c)
             np.multiply(i, g, out=product[:n])
             c += product[:n]
             np.multiply(P[2], c, out=product[:n])
             o += product[:n]
-            sigmoid_(o)
             tc = tanh_C[t, :n]
-            tc[...] = c
-            tanh_(tc)
+            if fused:
+                _half_sigmoid_(o)
+                np.tanh(c, out=tc)
+            else:
+                sigmoid_(o)
+                tc[...] = c
+                tanh_(tc)
             np.multiply(o, tc, out=H[t + 1, :n])
         return C, tanh_C
 
@@ -89,38 +104,55 @@ class PeepholeLSTMCell(LSTMCell):
 
     def backward(self, Z, params, steps, H, cache, dH, grads, workspace=FRESH):
         C, tanh_C = cache
-        U_T, P = np.ascontiguousarray(params["U"].T), params["P"]
+        P = params["P"]
         Hd = self.n_hidden
-        dZ = workspace.zeros("dZ", Z.shape, Z.dtype)
-        dc_next = np.zeros((Z.shape[1], Hd), dtype=Z.dtype)
-        for t in range(len(steps) - 1, -1, -1):
-            n = steps[t]
-            a = Z[t, :n]
-            i, f, o, g = (a[:, k * Hd : (k + 1) * Hd] for k in range(4))
-            d = dZ[t, :n]
-            di, df, do, dg = (d[:, k * Hd : (k + 1) * Hd] for k in range(4))
-            dh = dH[t, :n]
-            tc = tanh_C[t, :n]
-            # Output gate first: through p_o it feeds back into dc.
-            np.multiply(dh, tc, out=do)
-            sigmoid_grad_(do, o)
-            # dc = dh o (1 - tanh(c)²) + da_o p_o + dc from step t + 1
-            dc = dh * o
-            tanh_grad_(dc, tc)
-            dc += dc_next[:n]
-            dc += do * P[2]
-            np.multiply(dc, g, out=di)
-            np.multiply(dc, C[t, :n], out=df)
-            np.multiply(dc, i, out=dg)
-            sigmoid_grad_(d[:, : 2 * Hd], a[:, : 2 * Hd])
-            tanh_grad_(dg, g)
-            # dc_{t-1} = dc f + da_i p_i + da_f p_f
-            dcp = dc_next[:n]
-            np.multiply(dc, f, out=dcp)
-            dcp += di * P[0]
-            dcp += df * P[1]
-            if t > 0:
-                dH[t - 1, :n] += d @ U_T
+        T, B, _ = Z.shape
+        f = Z[:, :, Hd : 2 * Hd]
+        dZ = workspace.empty("dZ", Z.shape, Z.dtype)
+        U_T = np.ascontiguousarray(params["U"].T)
+        # As in the LSTM: the derivative factors (the same ones, of the
+        # activated gates) a block of steps at a time; the loop adds what
+        # the peepholes carry.
+        block = max(1, _BLOCK_ELEMENTS // (B * 4 * Hd))
+        dc_from_dh = np.empty((block, B, Hd), dtype=Z.dtype)
+        dc = np.empty((B, Hd), dtype=Z.dtype)
+        dc_carried = np.zeros((B, Hd), dtype=Z.dtype)
+        recurrent = np.empty((B, Hd), dtype=Z.dtype)
+        peeps = np.empty((B, 2, Hd), dtype=Z.dtype)
+        for end in range(T, 0, -block):
+            start = max(0, end - block)
+            factors = dc_from_dh[: end - start]
+            self._derivative_factors(
+                Z[start:end],
+                C[start : end + 1],
+                tanh_C[start:end],
+                dZ[start:end],
+                factors,
+            )
+            for t in range(end - 1, start - 1, -1):
+                n = steps[t]
+                dh = dH[t, :n]
+                d = dZ[t, :n].reshape(n, 4, Hd)
+                # Output gate first: through p_o it feeds back into dc.
+                do = d[:, 2]
+                do *= dh
+                # dc = dh o (1 - tanh(c)²) + da_o p_o + dc from step t + 1
+                np.multiply(dh, factors[t - start, :n], out=dc[:n])
+                dc[:n] += dc_carried[:n]
+                np.multiply(do, P[2], out=recurrent[:n])
+                dc[:n] += recurrent[:n]
+                np.multiply(d[:, :2], dc[:n, np.newaxis], out=d[:, :2])
+                np.multiply(d[:, 3], dc[:n], out=d[:, 3])
+                # dc_{t-1} = dc f + da_i p_i + da_f p_f
+                np.multiply(dc[:n], f[t, :n], out=dc_carried[:n])
+                np.multiply(d[:, :2], P[:2], out=peeps[:n])
+                dc_carried[:n] += peeps[:n, 0]
+                dc_carried[:n] += peeps[:n, 1]
+                if n < B:
+                    dZ[t, n:] = 0.0
+                if t > 0:
+                    np.dot(dZ[t, :n], U_T, out=recurrent[:n])
+                    dH[t - 1, :n] += recurrent[:n]
         width = Z.shape[0] * Z.shape[1]
         previous = C[:-1].reshape(width, Hd)
         grads["P"][0] += np.einsum(
