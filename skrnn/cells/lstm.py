@@ -111,21 +111,45 @@ class LSTMCell(Cell):
         return cache[0][-1, :n].copy()
 
     def backward(self, Z, params, steps, H, cache, dH, grads, workspace=FRESH):
+        Hd = self.n_hidden
+        B = Z.shape[1]
+        f = Z[:, :, Hd : 2 * Hd]
+        dZ = workspace.empty("dZ", Z.shape, Z.dtype)
+        dc = np.empty((B, Hd), dtype=Z.dtype)
+        dc_carried = np.zeros((B, Hd), dtype=Z.dtype)
+        for t, n, dc_from_dh in self._sweep(Z, params, steps, cache, dH, dZ):
+            dh = dH[t, :n]
+            np.multiply(dh, dc_from_dh, out=dc[:n])
+            dc[:n] += dc_carried[:n]
+            d = dZ[t, :n].reshape(n, 4, Hd)
+            np.multiply(d[:, :2], dc[:n, np.newaxis], out=d[:, :2])
+            np.multiply(d[:, 2], dh, out=d[:, 2])
+            np.multiply(d[:, 3], dc[:n], out=d[:, 3])
+            np.multiply(dc[:n], f[t, :n], out=dc_carried[:n])
+        return dZ, dZ
+
+    def _sweep(self, Z, params, steps, cache, dH, dZ):
+        """The backward time loop shared by the LSTM cells.
+
+        Yields ``(t, n, dc_from_dh)`` from the last step to the first, with
+        ``dZ[t]`` holding the derivative factors (see
+        :meth:`_derivative_factors`) and ``dc_from_dh`` the running rows of
+        ``o_t (1 - tanh²(c_t))``. The caller turns ``dZ[t, :n]`` into the
+        gradient of the pre-activations; when it asks for the next step,
+        the padded rows of ``dZ[t]`` are zeroed and the gradient is passed
+        on to ``h_{t-1}`` (added into ``dH[t - 1]``).
+        """
         C, tanh_C = cache
         Hd = self.n_hidden
         T, B, _ = Z.shape
-        f = Z[:, :, Hd : 2 * Hd]
-        dZ = workspace.empty("dZ", Z.shape, Z.dtype)
         U_T = np.ascontiguousarray(params["U"].T)
+        recurrent = np.empty((B, Hd), dtype=Z.dtype)
         # What does not depend on the gradient flowing back is computed a
         # block of steps at a time, so that the loop makes few (small,
         # overhead-bound) numpy calls per step, while a block stays small
         # enough to be read from cache rather than memory.
         block = max(1, _BLOCK_ELEMENTS // (B * 4 * Hd))
         dc_from_dh = np.empty((block, B, Hd), dtype=Z.dtype)
-        dc = np.empty((B, Hd), dtype=Z.dtype)
-        dc_carried = np.zeros((B, Hd), dtype=Z.dtype)
-        recurrent = np.empty((B, Hd), dtype=Z.dtype)
         for end in range(T, 0, -block):
             start = max(0, end - block)
             factors = dc_from_dh[: end - start]
@@ -138,20 +162,12 @@ class LSTMCell(Cell):
             )
             for t in range(end - 1, start - 1, -1):
                 n = steps[t]
-                dh = dH[t, :n]
-                np.multiply(dh, factors[t - start, :n], out=dc[:n])
-                dc[:n] += dc_carried[:n]
-                d = dZ[t, :n].reshape(n, 4, Hd)
-                np.multiply(d[:, :2], dc[:n, np.newaxis], out=d[:, :2])
-                np.multiply(d[:, 2], dh, out=d[:, 2])
-                np.multiply(d[:, 3], dc[:n], out=d[:, 3])
-                np.multiply(dc[:n], f[t, :n], out=dc_carried[:n])
+                yield t, n, factors[t - start, :n]
                 if n < B:
                     dZ[t, n:] = 0.0
                 if t > 0:
                     np.dot(dZ[t, :n], U_T, out=recurrent[:n])
                     dH[t - 1, :n] += recurrent[:n]
-        return dZ, dZ
 
     @staticmethod
     def _derivative_factors(Z, C, tanh_C, dZ, dc_from_dh):

@@ -8,7 +8,7 @@ from skrnn.cells._base import (
     sigmoid_,
     tanh_,
 )
-from skrnn.cells.lstm import _BLOCK_ELEMENTS, LSTMCell, _half_sigmoid_
+from skrnn.cells.lstm import LSTMCell, _half_sigmoid_
 
 
 @register_cell
@@ -103,56 +103,36 @@ class PeepholeLSTMCell(LSTMCell):
         return cache[0][-1, :n].copy()
 
     def backward(self, Z, params, steps, H, cache, dH, grads, workspace=FRESH):
-        C, tanh_C = cache
+        C = cache[0]
         P = params["P"]
         Hd = self.n_hidden
-        T, B, _ = Z.shape
+        B = Z.shape[1]
         f = Z[:, :, Hd : 2 * Hd]
         dZ = workspace.empty("dZ", Z.shape, Z.dtype)
-        U_T = np.ascontiguousarray(params["U"].T)
-        # As in the LSTM: the derivative factors (the same ones, of the
-        # activated gates) a block of steps at a time; the loop adds what
-        # the peepholes carry.
-        block = max(1, _BLOCK_ELEMENTS // (B * 4 * Hd))
-        dc_from_dh = np.empty((block, B, Hd), dtype=Z.dtype)
         dc = np.empty((B, Hd), dtype=Z.dtype)
         dc_carried = np.zeros((B, Hd), dtype=Z.dtype)
-        recurrent = np.empty((B, Hd), dtype=Z.dtype)
+        product = np.empty((B, Hd), dtype=Z.dtype)
         peeps = np.empty((B, 2, Hd), dtype=Z.dtype)
-        for end in range(T, 0, -block):
-            start = max(0, end - block)
-            factors = dc_from_dh[: end - start]
-            self._derivative_factors(
-                Z[start:end],
-                C[start : end + 1],
-                tanh_C[start:end],
-                dZ[start:end],
-                factors,
-            )
-            for t in range(end - 1, start - 1, -1):
-                n = steps[t]
-                dh = dH[t, :n]
-                d = dZ[t, :n].reshape(n, 4, Hd)
-                # Output gate first: through p_o it feeds back into dc.
-                do = d[:, 2]
-                do *= dh
-                # dc = dh o (1 - tanh(c)²) + da_o p_o + dc from step t + 1
-                np.multiply(dh, factors[t - start, :n], out=dc[:n])
-                dc[:n] += dc_carried[:n]
-                np.multiply(do, P[2], out=recurrent[:n])
-                dc[:n] += recurrent[:n]
-                np.multiply(d[:, :2], dc[:n, np.newaxis], out=d[:, :2])
-                np.multiply(d[:, 3], dc[:n], out=d[:, 3])
-                # dc_{t-1} = dc f + da_i p_i + da_f p_f
-                np.multiply(dc[:n], f[t, :n], out=dc_carried[:n])
-                np.multiply(d[:, :2], P[:2], out=peeps[:n])
-                dc_carried[:n] += peeps[:n, 0]
-                dc_carried[:n] += peeps[:n, 1]
-                if n < B:
-                    dZ[t, n:] = 0.0
-                if t > 0:
-                    np.dot(dZ[t, :n], U_T, out=recurrent[:n])
-                    dH[t - 1, :n] += recurrent[:n]
+        # The LSTM's loop and derivative factors (the same functions of the
+        # activated gates); the peepholes add to what dc carries.
+        for t, n, dc_from_dh in self._sweep(Z, params, steps, cache, dH, dZ):
+            dh = dH[t, :n]
+            d = dZ[t, :n].reshape(n, 4, Hd)
+            # Output gate first: through p_o it feeds back into dc.
+            do = d[:, 2]
+            do *= dh
+            # dc = dh o (1 - tanh(c)²) + da_o p_o + dc from step t + 1
+            np.multiply(dh, dc_from_dh, out=dc[:n])
+            dc[:n] += dc_carried[:n]
+            np.multiply(do, P[2], out=product[:n])
+            dc[:n] += product[:n]
+            np.multiply(d[:, :2], dc[:n, np.newaxis], out=d[:, :2])
+            np.multiply(d[:, 3], dc[:n], out=d[:, 3])
+            # dc_{t-1} = dc f + da_i p_i + da_f p_f
+            np.multiply(dc[:n], f[t, :n], out=dc_carried[:n])
+            np.multiply(d[:, :2], P[:2], out=peeps[:n])
+            dc_carried[:n] += peeps[:n, 0]
+            dc_carried[:n] += peeps[:n, 1]
         width = Z.shape[0] * Z.shape[1]
         previous = C[:-1].reshape(width, Hd)
         grads["P"][0] += np.einsum(
