@@ -182,17 +182,19 @@ class LSTMCell(Cell):
         more step than the others: the cell state before the block.
         """
         Hd = C.shape[2]
-        i, o, g = Z[:, :, :Hd], Z[:, :, 2 * Hd : 3 * Hd], Z[:, :, 3 * Hd :]
-        sigmoids = dZ[:, :, : 3 * Hd]
-        np.subtract(1.0, Z[:, :, : 3 * Hd], out=sigmoids)
-        sigmoids *= Z[:, :, : 3 * Hd]
-        dZ[:, :, :Hd] *= g
-        dZ[:, :, Hd : 2 * Hd] *= C[:-1]
-        dZ[:, :, 2 * Hd : 3 * Hd] *= tanh_C
+        o, g = Z[:, :, 2 * Hd : 3 * Hd], Z[:, :, 3 * Hd :]
+        # s (1 - s) over whole rows: contiguous, so much faster than over
+        # the sigmoid blocks alone; the candidate's block is replaced below.
+        np.subtract(1.0, Z, out=dZ)
+        dZ *= Z
         d_cand = dZ[:, :, 3 * Hd :]
         np.multiply(g, g, out=d_cand)
         np.subtract(1.0, d_cand, out=d_cand)
-        d_cand *= i
+        # Blocks i and g times g and i, in one call.
+        shape = (*Z.shape[:2], 4, Hd)
+        dZ.reshape(shape)[:, :, ::3] *= Z.reshape(shape)[:, :, 3::-3]
+        dZ[:, :, Hd : 2 * Hd] *= C[:-1]
+        dZ[:, :, 2 * Hd : 3 * Hd] *= tanh_C
         np.multiply(tanh_C, tanh_C, out=dc_from_dh)
         np.subtract(1.0, dc_from_dh, out=dc_from_dh)
         dc_from_dh *= o
