@@ -331,11 +331,13 @@ class EchoStateRegressor(RegressorMixin, BaseEstimator):
         sequences or more, the rank-``m`` updates run as fast as one large
         product.
         """
-        for slab in Z:
+        # Xᵀy step by step too, while the slab is in cache: a second pass
+        # over the whole chunk would read it from memory again.
+        for slab, target in zip(Z, targets.transpose(1, 0, 2)):
             self._xtx = scipy.linalg.blas.dsyrk(
                 1.0, slab.T, beta=1.0, c=self._xtx, trans=1, overwrite_c=1
             )
-        self._xty += np.matmul(Z, targets.transpose(1, 0, 2)).sum(axis=0)
+            self._xty += slab @ target
         self._n_rows += Z.shape[0] * Z.shape[2]
         self._n_weighted_rows += Z.shape[0] * Z.shape[2]
 

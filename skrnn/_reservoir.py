@@ -235,7 +235,8 @@ def harvest(
     sink : callable, default=None
         ``sink(rows, t0, Z)`` receives every chunk: ``rows`` the original
         positions of its ``m`` sequences, ``t0`` its first step and ``Z`` the
-        features (read-only; every column is a real step, no padding).
+        features (read-only; every column is a real step, no padding). ``Z``
+        is valid during the call only: the next chunk reuses its memory.
     chunk_samples : int, default=4096
         Target number of (step, sequence) pairs per chunk: large enough for
         the readout's ``Z Z^T`` to run at BLAS speed, small enough to stay
@@ -264,6 +265,9 @@ def harvest(
     final_x, final_u = np.empty((n, N)), np.empty((n, F))
     x = np.zeros((N, n))  # running states, one column per sequence
     y = np.zeros((k, n))  # previous output, closed-loop feedback only
+    # One buffer for every chunk (c * m <= max(chunk_samples, n) columns):
+    # a fresh one per chunk was faulted in page by page each time.
+    buffer = np.empty(D * max(chunk_samples, n))
     t = 0
     for end in np.unique(lens):
         m = int(np.count_nonzero(lens >= end))
@@ -280,7 +284,7 @@ def harvest(
         c_max = max(1, chunk_samples // m)
         while t < end:
             c = int(min(c_max, end - t))
-            Z = np.empty((c, D, m))
+            Z = buffer[: c * D * m].reshape(c, D, m)
             Z[:, 0] = 1.0
             Z[:, 1:xs] = values[rows, t : t + c].transpose(1, 2, 0)
             np.matmul(W_const_in, Z[:, :xs], out=Z[:, xs:xe])
@@ -305,7 +309,7 @@ def harvest(
                 x = slab
                 if closed:
                     y = readout.T @ column
-            # Own copy: the sink may keep the chunk and the next one is new.
+            # Own copy: the next chunk overwrites this one.
             x = x.copy()
             if sink is not None:
                 Z.flags.writeable = False
