@@ -5,11 +5,13 @@ import numpy as np
 from skrnn._workspace import FRESH
 from skrnn.cells._base import (
     Cell,
+    backward_sweep,
+    block_length,
+    half_sigmoid_,
     register_cell,
     sigmoid_,
-    sigmoid_grad_,
     tanh_,
-    tanh_grad_,
+    zero_padding_,
 )
 
 
@@ -37,18 +39,36 @@ class GRUCell(Cell):
     def forward(self, Z, params, steps, H, carry=None, workspace=FRESH):
         U = params["U"]
         Hd = self.n_hidden
-        # Only the running rows of Q_n are written and read.
+        B = Z.shape[1]
+        fused = Z.dtype == np.float32
+        if fused:
+            # As in the LSTM: with the gates' pre-activations halved (input
+            # projection and recurrent weights), each sigmoid is one tanh
+            # and an affine map.
+            U = U.copy()
+            U[:, : 2 * Hd] *= 0.5
+            Z[:, :, : 2 * Hd] *= 0.5
         Q_n = workspace.empty("Q_n", Z.shape[:2] + (Hd,), Z.dtype)
+        # The backward pass reads whole blocks of steps: padded rows zero.
+        zero_padding_(Q_n, steps)
+        # Scratch rows reused at every step (as in the LSTM cell).
+        recurrent = np.empty((B, 3 * Hd), dtype=Z.dtype)
+        product = np.empty((B, Hd), dtype=Z.dtype)
         for t, n in enumerate(steps):
             a = Z[t, :n]
             h_prev = H[t, :n]
-            q = h_prev @ U
+            q = recurrent[:n]
+            np.dot(h_prev, U, out=q)
             rz = a[:, : 2 * Hd]
             rz += q[:, : 2 * Hd]
-            sigmoid_(rz)
+            if fused:
+                half_sigmoid_(rz)
+            else:
+                sigmoid_(rz)
             r, z, cand = a[:, :Hd], a[:, Hd : 2 * Hd], a[:, 2 * Hd :]
             Q_n[t, :n] = q[:, 2 * Hd :]
-            cand += r * Q_n[t, :n]
+            np.multiply(r, q[:, 2 * Hd :], out=product[:n])
+            cand += product[:n]
             tanh_(cand)
             h = H[t + 1, :n]
             np.subtract(h_prev, cand, out=h)
@@ -58,34 +78,57 @@ class GRUCell(Cell):
 
     def backward(self, Z, params, steps, H, cache, dH, grads, workspace=FRESH):
         Q_n = cache
-        # A contiguous copy: BLAS multiplies by it faster than by the
-        # transposed view at these sizes.
-        U_T = np.ascontiguousarray(params["U"].T)
         Hd = self.n_hidden
-        dZ = workspace.zeros("dZ", Z.shape, Z.dtype)
-        dZ_rec = workspace.zeros("dZ_rec", Z.shape, Z.dtype)
-        for t in range(len(steps) - 1, -1, -1):
-            n = steps[t]
-            a = Z[t, :n]
-            r, z, cand = a[:, :Hd], a[:, Hd : 2 * Hd], a[:, 2 * Hd :]
-            d = dZ[t, :n]
-            dr, dz, dn = d[:, :Hd], d[:, Hd : 2 * Hd], d[:, 2 * Hd :]
-            d_rec = dZ_rec[t, :n]
+        B = Z.shape[1]
+        r, z = Z[:, :, :Hd], Z[:, :, Hd : 2 * Hd]
+        dZ = workspace.empty("dZ", Z.shape, Z.dtype)
+        dZ_rec = workspace.empty("dZ_rec", Z.shape, Z.dtype)
+        block = block_length(B, Z.shape[2])
+        spare = np.empty((block, B, Hd), dtype=Z.dtype)
+
+        def fill_factors(start, end):
+            self._derivative_factors(
+                Z[start:end], H[start:end], Q_n[start:end], dZ[start:end], spare
+            )
+
+        product = np.empty((B, Hd), dtype=Z.dtype)
+        sweep = backward_sweep(steps, block, fill_factors, dZ, dZ_rec, params["U"], dH)
+        for t, n, _ in sweep:
             dh = dH[t, :n]
-            h_prev = H[t, :n]
-            # dn = dh (1 - z) (1 - n²)
-            np.multiply(dh, z, out=dn)
-            np.subtract(dh, dn, out=dn)
-            tanh_grad_(dn, cand)
-            # dz = dh (h_prev - n) z (1 - z)
-            np.subtract(h_prev, cand, out=dz)
-            dz *= dh
-            np.multiply(dn, r, out=d_rec[:, 2 * Hd :])
-            np.multiply(dn, Q_n[t, :n], out=dr)
-            sigmoid_grad_(d[:, : 2 * Hd], a[:, : 2 * Hd])
-            d_rec[:, : 2 * Hd] = d[:, : 2 * Hd]
+            d = dZ[t, :n].reshape(n, 3, Hd)
+            # dz = dh (h_prev - n) z (1 - z) and dn = dh (1 - z) (1 - n²)
+            np.multiply(d[:, 1:], dh[:, np.newaxis], out=d[:, 1:])
+            # dr = dn q_n r (1 - r)
+            d[:, 0] *= d[:, 2]
+            # The recurrent product q_n enters through r: its gradient is dn r.
+            d_rec = dZ_rec[t, :n]
+            d_rec[:, : 2 * Hd] = dZ[t, :n, : 2 * Hd]
+            np.multiply(d[:, 2], r[t, :n], out=d_rec[:, 2 * Hd :])
             if t > 0:
-                dh_prev = dH[t - 1, :n]
-                dh_prev += dh * z
-                dh_prev += d_rec @ U_T
+                np.multiply(dh, z[t, :n], out=product[:n])
+                dH[t - 1, :n] += product[:n]
         return dZ, dZ_rec
+
+    @staticmethod
+    def _derivative_factors(Z, H_prev, Q_n, dZ, spare):
+        """Fill ``dZ`` for a block of steps with the factors that turn
+        ``dn_t`` (for ``r``) or ``dh_t`` (for ``z`` and ``n``) into the
+        gradient of each pre-activation: ``r: q_n r (1 - r)``,
+        ``z: (h_{t-1} - n) z (1 - z)``, ``n: (1 - z) (1 - n²)``.
+        ``spare`` is scratch of at least the block's (steps, B, H).
+        """
+        Hd = Q_n.shape[2]
+        z, cand = Z[:, :, Hd : 2 * Hd], Z[:, :, 2 * Hd :]
+        spare = spare[: len(Z)]
+        # s (1 - s) over whole contiguous rows; the candidate's block is
+        # replaced below.
+        np.subtract(1.0, Z, out=dZ)
+        dZ *= Z
+        dZ[:, :, :Hd] *= Q_n
+        np.subtract(H_prev, cand, out=spare)
+        dZ[:, :, Hd : 2 * Hd] *= spare
+        d_cand = dZ[:, :, 2 * Hd :]
+        np.multiply(cand, cand, out=d_cand)
+        np.subtract(1.0, d_cand, out=d_cand)
+        np.subtract(1.0, z, out=spare)
+        d_cand *= spare

@@ -5,26 +5,13 @@ import numpy as np
 from skrnn._workspace import FRESH
 from skrnn.cells._base import (
     Cell,
+    backward_sweep,
+    block_length,
     register_cell,
     sigmoid_,
     tanh_,
     zero_padding_,
 )
-
-# Elements of a block of gate pre-activations that the backward pass treats at
-# once: large enough to amortise numpy's per-call cost over several steps,
-# small enough (256 KiB of float32) to stay in cache.
-_BLOCK_ELEMENTS = 1 << 16
-
-
-def _half_sigmoid_(a):
-    """``sigmoid(2 a)`` in place, as ``0.5 tanh(a) + 0.5``: several times
-    faster than :func:`scipy.special.expit`, for pre-activations already
-    halved (the peephole cell's gates, which cannot share one tanh)."""
-    np.tanh(a, out=a)
-    a *= 0.5
-    a += 0.5
-    return a
 
 
 @register_cell
@@ -129,45 +116,31 @@ class LSTMCell(Cell):
         return dZ, dZ
 
     def _sweep(self, Z, params, steps, cache, dH, dZ):
-        """The backward time loop shared by the LSTM cells.
+        """:func:`~skrnn.cells._base.backward_sweep` with the LSTM's factors.
 
-        Yields ``(t, n, dc_from_dh)`` from the last step to the first, with
-        ``dZ[t]`` holding the derivative factors (see
-        :meth:`_derivative_factors`) and ``dc_from_dh`` the running rows of
-        ``o_t (1 - tanh²(c_t))``. The caller turns ``dZ[t, :n]`` into the
-        gradient of the pre-activations; when it asks for the next step,
-        the padded rows of ``dZ[t]`` are zeroed and the gradient is passed
-        on to ``h_{t-1}`` (added into ``dH[t - 1]``).
+        Yields ``(t, n, dc_from_dh)``: ``dZ[t]`` holds the derivative
+        factors (see :meth:`_derivative_factors`) and ``dc_from_dh`` the
+        running rows of ``o_t (1 - tanh²(c_t))``; the caller turns
+        ``dZ[t, :n]`` into the gradient of the pre-activations. Shared by
+        the LSTM cells.
         """
         C, tanh_C = cache
-        Hd = self.n_hidden
-        T, B, _ = Z.shape
-        U_T = np.ascontiguousarray(params["U"].T)
-        recurrent = np.empty((B, Hd), dtype=Z.dtype)
-        # What does not depend on the gradient flowing back is computed a
-        # block of steps at a time, so that the loop makes few (small,
-        # overhead-bound) numpy calls per step, while a block stays small
-        # enough to be read from cache rather than memory.
-        block = max(1, _BLOCK_ELEMENTS // (B * 4 * Hd))
-        dc_from_dh = np.empty((block, B, Hd), dtype=Z.dtype)
-        for end in range(T, 0, -block):
-            start = max(0, end - block)
-            factors = dc_from_dh[: end - start]
+        B = Z.shape[1]
+        block = block_length(B, Z.shape[2])
+        dc_from_dh = np.empty((block, B, self.n_hidden), dtype=Z.dtype)
+
+        def fill_factors(start, end):
             self._derivative_factors(
                 Z[start:end],
                 C[start : end + 1],
                 tanh_C[start:end],
                 dZ[start:end],
-                factors,
+                dc_from_dh[: end - start],
             )
-            for t in range(end - 1, start - 1, -1):
-                n = steps[t]
-                yield t, n, factors[t - start, :n]
-                if n < B:
-                    dZ[t, n:] = 0.0
-                if t > 0:
-                    np.dot(dZ[t, :n], U_T, out=recurrent[:n])
-                    dH[t - 1, :n] += recurrent[:n]
+
+        sweep = backward_sweep(steps, block, fill_factors, dZ, dZ, params["U"], dH)
+        for t, n, k in sweep:
+            yield t, n, dc_from_dh[k, :n]
 
     @staticmethod
     def _derivative_factors(Z, C, tanh_C, dZ, dc_from_dh):

@@ -4,11 +4,12 @@ import numpy as np
 
 from skrnn._workspace import FRESH
 from skrnn.cells._base import (
+    half_sigmoid_,
     register_cell,
     sigmoid_,
     tanh_,
 )
-from skrnn.cells.lstm import LSTMCell, _half_sigmoid_
+from skrnn.cells.lstm import LSTMCell
 
 
 @register_cell
@@ -76,7 +77,7 @@ class PeepholeLSTMCell(LSTMCell):
             np.multiply(c_prev[:, np.newaxis, :], P[:2], out=peep[:n])
             a[:, : 2 * Hd] += peep[:n].reshape(n, 2 * Hd)
             if fused:
-                _half_sigmoid_(a[:, : 2 * Hd])
+                half_sigmoid_(a[:, : 2 * Hd])
                 np.tanh(g, out=g)
             else:
                 sigmoid_(a[:, : 2 * Hd])
@@ -89,7 +90,7 @@ class PeepholeLSTMCell(LSTMCell):
             o += product[:n]
             tc = tanh_C[t, :n]
             if fused:
-                _half_sigmoid_(o)
+                half_sigmoid_(o)
                 np.tanh(c, out=tc)
             else:
                 sigmoid_(o)
