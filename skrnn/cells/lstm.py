@@ -106,8 +106,10 @@ class LSTMCell(Cell):
         dc_carried = np.zeros((B, Hd), dtype=Z.dtype)
         for t, n, dc_from_dh in self._sweep(Z, params, steps, cache, dH, dZ):
             dh = dH[t, :n]
+            # dc_t = dh_t o_t (1 - tanh²(c_t)) + dc_{t+1} f_{t+1}
             np.multiply(dh, dc_from_dh, out=dc[:n])
             dc[:n] += dc_carried[:n]
+            # The factors of i, f and g times dc, the output gate's times dh.
             d = dZ[t, :n].reshape(n, 4, Hd)
             np.multiply(d[:, :2], dc[:n, np.newaxis], out=d[:, :2])
             np.multiply(d[:, 2], dh, out=d[:, 2])
