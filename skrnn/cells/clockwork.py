@@ -93,7 +93,8 @@ class ClockworkCell(Cell):
 
     def backward(self, Z, params, steps, H, cache, dH, grads, workspace=FRESH):
         start, _ = cache
-        U_T = (params["U"] * self.mask).T
+        # Contiguous: BLAS multiplies by it faster than by a transposed view.
+        U_T = np.ascontiguousarray((params["U"] * self.mask).T)
         dZ = workspace.zeros("dZ", Z.shape, Z.dtype)
         for t in range(len(steps) - 1, -1, -1):
             n = steps[t]
