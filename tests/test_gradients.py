@@ -207,10 +207,17 @@ def test_float32_gradient_matches_float64(cell):
 
 @pytest.mark.parametrize("cell", sorted(CELLS))
 @pytest.mark.parametrize("bptt_steps", [None, 2])
-def test_workspace_reuse_gives_the_fresh_result(cell, bptt_steps):
+@pytest.mark.parametrize(
+    "conv",
+    [{}, {"conv_filters": N_FILTERS, "conv_pool": 2}],
+    ids=["no-conv", "conv"],
+)
+def test_workspace_reuse_gives_the_fresh_result(cell, bptt_steps, conv):
     # A fit takes its large arrays from one Workspace for all minibatches.
     # Whatever a larger, longer or differently padded batch left in them
     # must not reach the next one: every batch gives what fresh arrays give.
+    if conv and bptt_steps is not None:
+        conv = {**conv, "conv_pool": 1}  # per-step outputs: no pooling
     network = RecurrentNetwork(
         cell,
         N_FEATURES,
@@ -219,6 +226,7 @@ def test_workspace_reuse_gives_the_fresh_result(cell, bptt_steps):
         N_OUTPUTS,
         CELL_OPTIONS,
         return_sequences=bptt_steps is not None,
+        **conv,
     )
     rng = np.random.RandomState(0)
     flat = network.initialize(rng) + rng.normal(scale=0.3, size=network.n_parameters)
