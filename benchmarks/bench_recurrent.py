@@ -23,6 +23,10 @@ build) and skrnn there, and runs itself inside it.
 Usage::
 
     python benchmarks/bench_recurrent.py [--quick] [--repeats 5] [--threads 1]
+        [--cells rnn,lstm,gru] [--new-cells-only] [--torch-no-onednn]
+
+PyTorch trains ``nn.LSTM`` (and only it) with oneDNN's fused RNN kernels;
+``--torch-no-onednn`` compares against its plain ATen implementation instead.
 """
 
 import argparse
@@ -141,6 +145,12 @@ def main():
         "--new-cells-only", action="store_true", help="only the second table"
     )
     parser.add_argument(
+        "--torch-no-onednn",
+        action="store_true",
+        help="turn PyTorch's oneDNN (mkldnn) kernels off: nn.LSTM then runs as "
+        "separate ATen operations, like nn.GRU and nn.RNN",
+    )
+    parser.add_argument(
         "--cells",
         default="rnn,lstm,gru",
         help="comma-separated cells of the first table (default: rnn,lstm,gru)",
@@ -153,13 +163,16 @@ def main():
     from threadpoolctl import threadpool_limits
 
     torch.set_num_threads(args.threads)
+    if args.torch_no_onednn:
+        torch.backends.mkldnn.enabled = False
     hiddens = [32, 128] if args.quick else [32, 64, 128, 256]
     lengths = [8, 50] if args.quick else [8, 50, 100]
     repeats = 3 if args.quick else args.repeats
     print(
         f"Per-epoch training time, batch 64, {args.samples} sequences of 8 float32 "
         f"features, {args.threads} thread(s), {repeats} interleaved repeats; "
-        f"torch {torch.__version__}\n"
+        f"torch {torch.__version__}"
+        f"{', oneDNN off' if args.torch_no_onednn else ''}\n"
     )
     print(
         "| cell | hidden | T | skrnn ms/epoch | torch ms/epoch | ratio (median) | ratio range |"
