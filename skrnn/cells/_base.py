@@ -76,6 +76,20 @@ def tanh_(a):
     return a
 
 
+def halve_sigmoid_inputs_(Z, U, width):
+    """Prepare float32 sigmoid gates for :func:`half_sigmoid_`.
+
+    Halves the first ``width`` columns (the sigmoid gates) of the input
+    projections ``Z`` in place, for all steps at once, and returns a copy of
+    the recurrent weights ``U`` with the same columns halved: then
+    ``half_sigmoid_`` of each step's pre-activation is the sigmoid.
+    """
+    Z[:, :, :width] *= 0.5
+    U = U.copy()
+    U[:, :width] *= 0.5
+    return U
+
+
 def half_sigmoid_(a):
     """``sigmoid(2 a)`` in place, as ``0.5 tanh(a) + 0.5``.
 

@@ -8,6 +8,7 @@ from skrnn.cells._base import (
     backward_sweep,
     block_length,
     half_sigmoid_,
+    halve_sigmoid_inputs_,
     register_cell,
     sigmoid_,
     tanh_,
@@ -42,12 +43,8 @@ class GRUCell(Cell):
         B = Z.shape[1]
         fused = Z.dtype == np.float32
         if fused:
-            # As in the LSTM: with the gates' pre-activations halved (input
-            # projection and recurrent weights), each sigmoid is one tanh
-            # and an affine map.
-            U = U.copy()
-            U[:, : 2 * Hd] *= 0.5
-            Z[:, :, : 2 * Hd] *= 0.5
+            # Each sigmoid one tanh and an affine map (see half_sigmoid_).
+            U = halve_sigmoid_inputs_(Z, U, 2 * Hd)
         Q_n = workspace.empty("Q_n", Z.shape[:2] + (Hd,), Z.dtype)
         # The backward pass reads whole blocks of steps: padded rows zero.
         zero_padding_(Q_n, steps)

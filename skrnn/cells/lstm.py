@@ -7,6 +7,7 @@ from skrnn.cells._base import (
     Cell,
     backward_sweep,
     block_length,
+    halve_sigmoid_inputs_,
     register_cell,
     sigmoid_,
     tanh_,
@@ -49,11 +50,8 @@ class LSTMCell(Cell):
         fused = Z.dtype == np.float32
         if fused:
             # sigmoid(x) = 0.5 tanh(x / 2) + 0.5: with the sigmoid gates'
-            # pre-activations halved (for all steps at once, and their
-            # recurrent weights), one tanh per step covers all four blocks.
-            U = U.copy()
-            U[:, : 3 * Hd] *= 0.5
-            Z[:, :, : 3 * Hd] *= 0.5
+            # pre-activations halved, one tanh per step covers all four blocks.
+            U = halve_sigmoid_inputs_(Z, U, 3 * Hd)
         C = workspace.empty("C", (T + 1, B, Hd), Z.dtype)
         C[0] = 0.0
         if carry is not None:

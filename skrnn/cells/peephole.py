@@ -5,6 +5,7 @@ import numpy as np
 from skrnn._workspace import FRESH
 from skrnn.cells._base import (
     half_sigmoid_,
+    halve_sigmoid_inputs_,
     register_cell,
     sigmoid_,
     tanh_,
@@ -47,13 +48,10 @@ class PeepholeLSTMCell(LSTMCell):
         T, B, _ = Z.shape
         fused = Z.dtype == np.float32
         if fused:
-            # As in the LSTM: with the sigmoid gates' pre-activations halved
-            # (input projection, recurrent and peephole weights), each
-            # sigmoid is one tanh and an affine map.
-            U = U.copy()
-            U[:, : 3 * Hd] *= 0.5
+            # Each sigmoid one tanh and an affine map (see half_sigmoid_):
+            # the peephole weights are halved with the rest.
+            U = halve_sigmoid_inputs_(Z, U, 3 * Hd)
             P = 0.5 * P
-            Z[:, :, : 3 * Hd] *= 0.5
         C = workspace.zeros("C", (T + 1, B, Hd), Z.dtype)
         if carry is not None:
             C[0, : len(carry)] = carry
