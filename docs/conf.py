@@ -7,6 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")  # the gallery draws its figures without a display
 
+from docutils import nodes  # noqa: E402
+from sphinx import addnodes  # noqa: E402
 from sphinx.util import logging  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
@@ -29,16 +31,86 @@ version = release
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "numpydoc",
+    "sphinx_copybutton",
     "sphinx_gallery.gen_gallery",
 ]
 autosummary_generate = True
 numpydoc_show_class_members = False
 templates_path = ["_templates"]
+exclude_patterns = ["_build", "_intersphinx"]
+
+# Every cross-reference must resolve: with -W, a broken link fails the build.
+nitpicky = True
+
+# -- Links to other projects --------------------------------------------------
+# The inventories ship in _intersphinx/ (where they come from and how they
+# are refreshed: _intersphinx/README.md); the build downloads nothing.
+INTERSPHINX = HERE / "_intersphinx"
+intersphinx_mapping = {
+    "python": ("https://docs.python.org/3/", str(INTERSPHINX / "python.inv")),
+    "numpy": ("https://numpy.org/doc/stable/", str(INTERSPHINX / "numpy.inv")),
+    "scipy": ("https://docs.scipy.org/doc/scipy/", str(INTERSPHINX / "scipy.inv")),
+    "sklearn": ("https://scikit-learn.org/stable/", str(INTERSPHINX / "sklearn.inv")),
+    "pandas": ("https://pandas.pydata.org/docs/", str(INTERSPHINX / "pandas.inv")),
+}
+
+# -- numpydoc: link the words of parameter types ------------------------------
+# "int or None", "array-like of shape (n_samples, n_timesteps)": each word
+# that names a type links to its documentation (numpydoc's built-in aliases
+# cover int, float, str, bool, None, list, tuple, dict, ndarray, array-like,
+# RandomState and more; the ones below add what skrnn's docstrings use).
+# Words not listed here (shape names such as n_samples, "of", "default")
+# stay plain text; a type that is written as a role, like
+# :class:`~numpy.random.Generator`, is checked like any other reference.
+numpydoc_xref_param_type = True
+numpydoc_xref_ignore = "all"
+numpydoc_xref_aliases = {
+    "Generator": "numpy.random.Generator",
+    "SeedSequence": "numpy.random.SeedSequence",
+    "DataFrame": "pandas.DataFrame",
+    "estimator": ":term:`estimator <sklearn:estimators>`",
+    "estimators": ":term:`sklearn:estimators`",
+    "RNNClassifier": "skrnn.RNNClassifier",
+    "RNNRegressor": "skrnn.RNNRegressor",
+    "EchoStateRegressor": "skrnn.EchoStateRegressor",
+}
+
+# -- Copy buttons on code blocks ---------------------------------------------
+# The button copies what can be pasted into Python or a shell: the ">>> " and
+# "... " prompts are removed and, in a block with prompts, the output lines
+# (those without a prompt) are left out.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_remove_prompts = True
+copybutton_exclude = ".linenos, .gp, .go"
+
+# -- HTML ---------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"skrnn {release}"
-exclude_patterns = ["_build"]
+html_static_path = ["_static"]
+html_css_files = ["skrnn.css"]
+html_theme_options = {
+    # The header holds the site's three parts (user guide, examples, API
+    # reference), all visible at once: nothing goes under a "More" menu.
+    "header_links_before_dropdown": 5,
+    "navbar_align": "left",
+    # Left sidebar: the pages of the current part (the guide's pages on every
+    # guide page), their sections folded.
+    "show_nav_level": 1,
+    "navigation_depth": 2,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
+}
+html_sidebars = {
+    # The front page introduces the parts; it needs no navigation column.
+    "index": [],
+}
 
 # The gallery: every examples/plot_*.py is run at build time and its figures
 # are saved; a failing example fails the build.
@@ -138,6 +210,38 @@ def check_api_reference(app):
             logger.warning("%s is public but not listed in docs/api.rst", name)
 
 
+def link_fitted_attributes(app, doctree):
+    """Make each entry of a class's Attributes section a link target.
+
+    numpydoc lists a fitted attribute such as ``params_`` as a term of the
+    class's "Attributes" field; it has no object of its own (only properties
+    such as ``weights_`` do), so ``:attr:`params_``` would not resolve. Give
+    each such term the id ``module.Class.name`` and record it in the Python
+    domain as an attribute: references to it then link to its entry, and it
+    appears in the search index and in objects.inv.
+    """
+    python = app.env.get_domain("py")
+    for desc in doctree.findall(addnodes.desc):
+        if desc.get("objtype") != "class":
+            continue
+        signature = desc[0] if isinstance(desc[0], addnodes.desc_signature) else None
+        if signature is None or not signature["ids"]:
+            continue
+        classname = signature["ids"][0]
+        for field in desc.findall(nodes.field):
+            if field[0].astext() != "Attributes":
+                continue
+            for term in field.findall(nodes.term):
+                if not term.children or not isinstance(term[0], nodes.strong):
+                    continue  # a property, linked to its own entry by numpydoc
+                fullname = f"{classname}.{term[0].astext()}"
+                if fullname in python.objects:
+                    continue
+                term["ids"].append(fullname)
+                python.note_object(fullname, "attribute", fullname, location=term)
+
+
 def setup(app):
     app.connect("builder-inited", write_benchmark_results)
     app.connect("builder-inited", check_api_reference)
+    app.connect("doctree-read", link_fitted_attributes)
