@@ -124,10 +124,11 @@ sphinx_gallery_conf = {
 }
 
 
-# -- benchmarks/README.md, converted for the performance page ----------------
+# -- benchmarks/README.md, tables for the performance page --------------------
 # The benchmark scripts record their latest tables in benchmarks/README.md
-# (Markdown). The performance page includes its "Latest results" section,
-# converted here at every build so that the two never disagree.
+# (Markdown). The performance page shows those tables, and a summary of the
+# ratios computed from them, converted at every build so that the page and
+# the file never disagree.
 
 
 def _inline(text):
@@ -143,57 +144,115 @@ def _inline(text):
     return "".join(out)
 
 
-def _table(rows):
-    cells = [
-        [_inline(c.strip()) for c in row.strip().strip("|").split("|")] for row in rows
-    ]
-    header, body = cells[0], [r for r in cells[1:] if not set("".join(r)) <= set("-: ")]
-    lines = [".. list-table::", "   :header-rows: 1", ""]
-    for row in [header, *body]:
-        lines.append(f"   * - {row[0] or ' '}")
-        lines.extend(f"     - {cell or ' '}" for cell in row[1:])
-    return lines + [""]
-
-
-def markdown_section_to_rst(markdown, title):
-    """The ``## title`` section of a Markdown text (paragraphs, tables, ###) as reST."""
-    match = re.search(
-        rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", markdown, re.M | re.S
-    )
-    if match is None:
-        raise ValueError(f"benchmarks/README.md has no '## {title}' section")
-    lines, table = [], []
-    for line in match.group(1).splitlines():
+def markdown_tables(markdown):
+    """Every table of a Markdown text, in order, as (header, rows) of cell strings."""
+    tables, block = [], []
+    for line in [*markdown.splitlines(), ""]:
         if line.startswith("|"):
-            table.append(line)
-            continue
-        if table:
-            lines.extend(_table(table))
-            table = []
-        if line.startswith("### "):
-            heading = _inline(line[4:].strip())
-            lines.extend([heading, "~" * len(heading), ""])
-        else:
-            lines.append(_inline(line))
-    if table:
-        lines.extend(_table(table))
+            block.append([c.strip() for c in line.strip().strip("|").split("|")])
+        elif block:
+            rows = [r for r in block[1:] if not set("".join(r)) <= set("-: ")]
+            tables.append((block[0], rows))
+            block = []
+    return tables
+
+
+def find_table(tables, *columns, occurrence=0):
+    """The table whose header starts with ``columns`` (the n-th such table)."""
+    found = [t for t in tables if tuple(t[0][: len(columns)]) == columns]
+    if len(found) <= occurrence:
+        raise ValueError(
+            f"benchmarks/README.md has no table number {occurrence + 1} with "
+            f"columns {columns}: the performance page needs it"
+        )
+    return found[occurrence]
+
+
+def rst_table(header, rows, widths=None):
+    lines = [".. list-table::", "   :header-rows: 1"]
+    if widths:
+        lines.append(f"   :widths: {widths}")
+    lines.append("")
+    for row in [header, *rows]:
+        cells = [_inline(c) or " " for c in row]
+        lines.append(f"   * - {cells[0]}")
+        lines.extend(f"     - {cell}" for cell in cells[1:])
     return "\n".join(lines) + "\n"
 
 
-# Included file of the performance page -> section of benchmarks/README.md.
-BENCHMARK_SECTIONS = {
-    "benchmark_results.rst.inc": "Latest results",
-    "architecture_results.rst.inc": "Clockwork and the convolutional front end",
-    "echo_state_results.rst.inc": "Echo state network: `bench_esn.py`",
+def _span(values):
+    """"low-high" of numbers given as strings, each written as in the file."""
+    low, high = min(values, key=float), max(values, key=float)
+    return low if float(low) == float(high) else f"{low}-{high}"
+
+
+CELL_NAMES = {
+    "rnn": "Elman (`rnn`)",
+    "lstm": "LSTM",
+    "gru": "GRU",
+    "peephole": "peephole LSTM",
+    "clockwork": "clockwork",
 }
 
 
+def speed_summary(tables):
+    """Per cell: range of the median time ratios over all sizes measured."""
+    rows = []
+
+    def add(table, cell_column, reference):
+        header, body = table
+        ratio = header.index("ratio (median)")
+        for cell in dict.fromkeys(r[cell_column] for r in body):
+            mine = [r for r in body if r[cell_column] == cell]
+            sizes = [r[header.index("hidden")] for r in mine]
+            steps = [r[header.index("T")] for r in mine]
+            rows.append(
+                [
+                    CELL_NAMES.get(cell, cell),
+                    reference(mine[0]),
+                    _span([r[ratio] for r in mine]),
+                    f"{_span(sizes)} units, {_span(steps)} steps",
+                ]
+            )
+
+    torch_columns = ("cell", "hidden", "T", "skrnn ms/epoch", "torch ms/epoch")
+    add(find_table(tables, *torch_columns), 0, lambda r: f"PyTorch `nn.{r[0].upper()}`")
+    add(
+        find_table(tables, *torch_columns, occurrence=1),
+        0,
+        lambda r: "PyTorch `nn.LSTM` with oneDNN off",
+    )
+    add(
+        find_table(tables, "cell", "reference", "hidden"),
+        0,
+        lambda r: f"skrnn's {CELL_NAMES.get(r[1], r[1])}",
+    )
+    header = ["cell", "compared with", "time ratio", "sizes measured"]
+    return rst_table(header, rows, widths="20 35 15 30")
+
+
 def write_benchmark_results(app):
+    """Write the performance page's tables into generated/*.rst.inc."""
     readme = (ROOT / "benchmarks" / "README.md").read_text(encoding="utf-8")
-    for name, title in BENCHMARK_SECTIONS.items():
+    tables = markdown_tables(readme)
+    torch_columns = ("cell", "hidden", "T", "skrnn ms/epoch", "torch ms/epoch")
+    pages = {
+        "speed_summary.rst.inc": speed_summary(tables),
+        "speed_torch.rst.inc": rst_table(*find_table(tables, *torch_columns)),
+        "speed_torch_aten.rst.inc": rst_table(
+            *find_table(tables, *torch_columns, occurrence=1)
+        ),
+        "speed_cells.rst.inc": rst_table(
+            *find_table(tables, "cell", "reference", "hidden")
+        ),
+        "memory_bptt.rst.inc": rst_table(*find_table(tables, "steps", "bptt_steps")),
+        "speed_esn.rst.inc": rst_table(*find_table(tables, "benchmark", "skrnn (s)")),
+        "accuracy_adding.rst.inc": rst_table(*find_table(tables, "cell", "test MSE")),
+        "accuracy_esn.rst.inc": rst_table(*find_table(tables, "settings")),
+    }
+    for name, text in pages.items():
         target = HERE / "generated" / name
         target.parent.mkdir(exist_ok=True)
-        text = markdown_section_to_rst(readme, title)
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
 
