@@ -1,8 +1,14 @@
 """skrnn: recurrent neural networks and echo state networks as scikit-learn estimators."""
 
-from skrnn import datasets
+from skrnn import datasets, preprocessing
 from skrnn._echo_state import EchoStateRegressor
 from skrnn._recurrent import RNNClassifier, RNNRegressor
 
 __version__ = "0.1.0"
-__all__ = ["EchoStateRegressor", "RNNClassifier", "RNNRegressor", "datasets"]
+__all__ = [
+    "EchoStateRegressor",
+    "RNNClassifier",
+    "RNNRegressor",
+    "datasets",
+    "preprocessing",
+]

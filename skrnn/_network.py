@@ -2,8 +2,9 @@
 
 A :class:`RecurrentNetwork` is a stack of recurrent layers (one cell per
 direction per layer) followed by a dense output layer that reads, for every
-sequence, the last state of each direction, or with ``return_sequences`` the
-top layer's state at every step. It owns no parameter values:
+sequence, the top layer's states pooled over time (the last state of each
+direction, or their mean or maximum over the sequence's real steps), or with
+``return_sequences`` the top layer's state at every step. It owns no parameter values:
 every method takes the flat parameter vector, so that optimisers, L-BFGS,
 gradient checks, copies and pickles all work on one array.
 
@@ -157,6 +158,12 @@ class RecurrentNetwork:
     conv_pool : int, default=1
         Max-pooling window and stride over time after the convolution; must
         be 1 with ``return_sequences`` (one output per input step).
+    pooling : {"last", "mean", "max"}, default="last"
+        How one output per sequence reads the top layer: each direction's
+        last state, or the mean or maximum (per unit) of its states over the
+        sequence's real steps. Unused with ``return_sequences``. ``"mean"``
+        and ``"max"`` need whole sequences: they cannot run in windows
+        (truncated backpropagation through time).
 
     Attributes
     ----------
@@ -182,6 +189,7 @@ class RecurrentNetwork:
         conv_filters=0,
         conv_kernel_size=3,
         conv_pool=1,
+        pooling="last",
     ):
         if conv_filters and conv_pool > 1 and return_sequences:
             raise ValueError(
@@ -189,6 +197,7 @@ class RecurrentNetwork:
                 f"conv_pool={conv_pool} pools the steps; set conv_pool=1."
             )
         self.return_sequences = return_sequences
+        self.pooling = "last" if return_sequences else pooling
         self.n_directions = 2 if bidirectional else 1
         self.cells = []
         self.layout = []
@@ -353,11 +362,60 @@ class RecurrentNetwork:
             steps, rows = np.nonzero(real)
             features = self._layer_output(top, batch)[steps, rows]
             return features, rows, steps
+        if self.pooling != "last":
+            rows = np.arange(len(batch.lengths))
+            states = [self._real_states(H, batch) for _, _, H, _ in top]
+            if self.pooling == "mean":
+                features = [
+                    S.sum(axis=0) / batch.lengths[:, np.newaxis] for S in states
+                ]
+            else:
+                features = [S.max(axis=0) for S in states]
+            return np.concatenate(features, axis=1), rows, None
         rows = np.flatnonzero(batch.total_lengths <= batch.start + len(batch.steps))
         # Both directions end at step length - 1 of their own time axis.
         ends = batch.lengths[rows]
         features = np.concatenate([H[ends, rows] for _, _, H, _ in top], axis=1)
         return features, rows, None
+
+    def _real_states(self, H, batch):
+        """A direction's states ``(T, B, width)`` at real steps; padded steps
+        hold the neutral element of the pooling (0 for the mean, -inf for
+        the maximum), so that they never count.
+
+        Pooling reads whole sequences, so the batch must be one window.
+        """
+        if batch.start != 0 or np.any(batch.total_lengths != batch.lengths):
+            raise ValueError(
+                f"pooling={self.pooling!r} reads every step of a sequence, which "
+                "a network run in windows (bptt_steps) does not hold at once; "
+                "use pooling='last' with bptt_steps."
+            )
+        padded = np.arange(len(batch.steps))[:, np.newaxis] >= batch.lengths
+        states = H[1:].copy()
+        states[padded] = 0.0 if self.pooling == "mean" else -np.inf
+        return states
+
+    def _pooled_state_gradients(self, top, batch, d_features, width):
+        """Spread the gradient of pooled features over the steps that made
+        them: evenly over the real steps (mean), or to the step of each
+        unit's maximum (max; the first such step on a tie)."""
+        n_steps, B = len(batch.steps), len(batch.lengths)
+        real = np.arange(n_steps)[:, np.newaxis] < batch.lengths
+        d_states = []
+        for direction, (_, _, H, _) in enumerate(top):
+            d = d_features[:, direction * width : (direction + 1) * width]
+            if self.pooling == "mean":
+                dH = np.where(
+                    real[..., np.newaxis], d / batch.lengths[:, np.newaxis], 0
+                )
+            else:
+                dH = np.zeros((n_steps, B, width), d.dtype)
+                peak = self._real_states(H, batch).argmax(axis=0)
+                columns = np.arange(B)[:, np.newaxis], np.arange(width)
+                dH[(peak,) + columns] = d
+            d_states.append(dH.astype(H.dtype, copy=False))
+        return d_states
 
     def _split_directions(self, d_output, batch, width):
         """Gradient of a layer's output (forward time) per direction, each on
@@ -389,7 +447,9 @@ class RecurrentNetwork:
         top = records[-1]
         n_steps, B = len(batch.steps), len(batch.lengths)
         width = self.cells[-1][0].n_hidden
-        if steps is None:
+        if steps is None and self.pooling != "last":
+            d_states = self._pooled_state_gradients(top, batch, d_features, width)
+        elif steps is None:
             d_states = []
             ends = batch.lengths[rows]
             for direction, (_, _, H, _) in enumerate(top):
@@ -578,7 +638,7 @@ class RecurrentNetwork:
         return float(value), grad
 
     @np.errstate(over="ignore")
-    def forecast(self, flat, sequences, n_steps):
+    def forecast(self, flat, sequences, n_steps, feedback=None):
         """Run over contexts, then feed each output back as the next input.
 
         Needs ``return_sequences``, one direction and as many outputs as
@@ -586,6 +646,10 @@ class RecurrentNetwork:
         a clockwork cell then agree across the batch). With the
         convolutional front end, each fed-back step is convolved with the
         ``conv_kernel_size - 1`` raw inputs before it.
+
+        ``feedback``, when given, maps an output to the next input (an
+        estimator that scales inputs and targets differently passes the map
+        between the two scales).
 
         Returns
         -------
@@ -616,7 +680,7 @@ class RecurrentNetwork:
                 if step == n_steps - 1:
                     break
                 initial = self._final_states(records, len(index))
-                inputs = y[np.newaxis]
+                inputs = (y if feedback is None else feedback(y))[np.newaxis]
                 if conv is not None:
                     window = np.concatenate([history, inputs])
                     history = window[1:]

@@ -1,26 +1,21 @@
 """RNNClassifier and RNNRegressor, and the base class they share."""
 
-import copy
-import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.optimize
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
     check_classification_targets,
     type_of_target,
 )
-from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_array,
@@ -31,11 +26,16 @@ from sklearn.utils.validation import (
 
 from skrnn._losses import OUTPUT_ACTIVATIONS
 from skrnn._network import RecurrentNetwork
-from skrnn._optimizers import AdamOptimizer, SGDOptimizer
-from skrnn._sequences import Sequences, slide_windows_, validate_sequences
+from skrnn._scaling import Standardization, row_statistics
+from skrnn._sequences import Sequences, reject_times, slide_windows_, validate_sequences
 from skrnn._steps import flatten_steps, format_steps, real_steps, unflatten_steps
+from skrnn._training import TrainingData, fit_lbfgs, fit_stochastic
 from skrnn._workspace import Workspace
 from skrnn.cells import CELLS
+
+#: The dtypes training runs in: float32 stays float32, anything else
+#: (float16 included: Adam's epsilon underflows there) becomes float64.
+TRAINING_DTYPES = (np.float64, np.float32)
 
 
 def _restore_on_failure(fit_method):
@@ -106,44 +106,51 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         "conv_filters": [Interval(Integral, 0, None, closed="left")],
         "conv_kernel_size": [Interval(Integral, 1, None, closed="left")],
         "conv_pool": [Interval(Integral, 1, None, closed="left")],
+        "pooling": [StrOptions({"auto", "last", "mean", "max"})],
+        "standardize": ["boolean"],
+        "validation_split": [StrOptions({"random", "last"})],
     }
 
     def __init__(
         self,
-        cell="lstm",
-        hidden_layer_sizes=(64,),
-        bidirectional=False,
-        solver="adam",
-        alpha=1e-4,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=1e-3,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        clip_norm=None,
-        return_sequences=False,
-        bptt_steps=None,
-        clock_periods=(1, 2, 4, 8),
-        conv_filters=0,
-        conv_kernel_size=3,
-        conv_pool=1,
+        *,
+        cell,
+        hidden_layer_sizes,
+        bidirectional,
+        solver,
+        alpha,
+        batch_size,
+        learning_rate,
+        learning_rate_init,
+        power_t,
+        max_iter,
+        shuffle,
+        random_state,
+        tol,
+        verbose,
+        warm_start,
+        momentum,
+        nesterovs_momentum,
+        early_stopping,
+        validation_fraction,
+        beta_1,
+        beta_2,
+        epsilon,
+        n_iter_no_change,
+        max_fun,
+        clip_norm,
+        return_sequences,
+        bptt_steps,
+        clock_periods,
+        conv_filters,
+        conv_kernel_size,
+        conv_pool,
+        pooling,
+        standardize,
+        validation_split,
     ):
-        # One signature for both estimators: their hyperparameters and
-        # defaults are the same (scikit-learn reads them from here).
+        # The subclasses' own __init__ list these with their defaults (so
+        # that help() and errors name the public class); this one stores.
         self.cell = cell
         self.hidden_layer_sizes = hidden_layer_sizes
         self.bidirectional = bidirectional
@@ -175,10 +182,13 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         self.conv_filters = conv_filters
         self.conv_kernel_size = conv_kernel_size
         self.conv_pool = conv_pool
+        self.pooling = pooling
+        self.standardize = standardize
+        self.validation_split = validation_split
 
     # -- hooks for the subclasses ---------------------------------------------
     @abstractmethod
-    def _encode_targets(self, y, first_pass, dtype, classes=None):
+    def _encode_targets(self, y, first_pass, dtype, classes=None, incremental=False):
         """Validate ``y`` and return it as a float array (n_samples, n_outputs)."""
 
     @abstractmethod
@@ -249,6 +259,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             self.conv_filters,
             self.conv_kernel_size,
             self.conv_pool,
+            self._pooling(),
         )
 
     def _cell_options(self):
@@ -261,10 +272,19 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             options.append((name, value))
         return tuple(options)
 
-    def _fit(self, X, y, sample_weight, incremental, classes=None):
-        restart = not (incremental or self.warm_start) or not hasattr(self, "params_")
-        sequences = validate_sequences(self, X, reset=restart)
-        dtype = sequences.values.dtype
+    #: What ``pooling="auto"`` means for whole sequences (the subclasses').
+    _auto_pooling = "last"
+
+    def _pooling(self):
+        """The pooling the network uses: ``"auto"`` is the subclass's choice
+        for whole sequences, and the last state under truncated BPTT (which
+        never holds a whole sequence)."""
+        if self.pooling != "auto":
+            return self.pooling
+        return self._auto_pooling if self.bptt_steps is None else "last"
+
+    def _check_options(self):
+        """Combinations of hyperparameters that cannot work together."""
         if self.bidirectional and self.bptt_steps is not None:
             raise ValueError(
                 "bptt_steps (truncated backpropagation through time) carries "
@@ -272,6 +292,23 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 "a bidirectional network cannot do; set bptt_steps=None or "
                 "bidirectional=False."
             )
+        if (
+            self._pooling() != "last"
+            and self.bptt_steps is not None
+            and not self.return_sequences
+        ):
+            raise ValueError(
+                f"pooling={self.pooling!r} reads every step of a sequence, but "
+                f"bptt_steps={self.bptt_steps} runs sequences in windows that "
+                "are never held at once; use pooling='last' (or 'auto') with "
+                "bptt_steps, or bptt_steps=None."
+            )
+
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        self._check_options()
+        restart = not (incremental or self.warm_start) or not hasattr(self, "params_")
+        sequences = validate_sequences(self, X, reset=restart, dtype=TRAINING_DTYPES)
+        dtype = sequences.values.dtype
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the "
@@ -280,12 +317,15 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         if self.return_sequences:
             n_timesteps = sequences.values.shape[1]
             rows = flatten_steps(y, sequences.lengths, n_timesteps)
-            Y_rows = self._encode_targets(rows, restart, dtype, classes)
+            Y_rows = self._encode_targets(rows, restart, dtype, classes, incremental)
             Y = unflatten_steps(Y_rows, sequences.lengths, n_timesteps)
         else:
-            Y = self._encode_targets(y, restart, dtype, classes)
+            Y_rows = Y = self._encode_targets(y, restart, dtype, classes, incremental)
         check_consistent_length(sequences.lengths, Y)
-        sample_weight = _check_sample_weight(sample_weight, Y, dtype=np.float64)
+        sample_weight = _check_sample_weight(
+            sample_weight, Y, dtype=np.float64, ensure_non_negative=True
+        )
+        sample_weight = sample_weight * self._class_weights(Y, incremental)
 
         architecture = self._architecture(sequences.n_features, Y.shape[-1])
         self._random_state = check_random_state(self.random_state)
@@ -296,7 +336,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                     f"was built as {self._network_architecture} and is now asked "
                     f"for {architecture} (cell, n_features, hidden_layer_sizes, "
                     "bidirectional, n_outputs, cell options, return_sequences, "
-                    "conv_filters, conv_kernel_size, conv_pool)."
+                    "conv_filters, conv_kernel_size, conv_pool, pooling)."
                 )
             self._network_architecture = architecture
             self._network = RecurrentNetwork(*architecture)
@@ -305,31 +345,81 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         else:
             params = self.params_.astype(dtype, copy=True)
         self.n_outputs_ = Y.shape[-1]
+        if restart:
+            self._fit_scalers(sequences, Y_rows, sample_weight)
+        data = TrainingData(
+            self._scale_inputs(sequences), self._scale_targets(Y), sample_weight
+        )
 
         # One workspace for the whole call: every minibatch reuses the
         # memory of the last one (see skrnn._workspace).
         workspace = Workspace()
+
+        def batch_loss(params, batch):
+            return self._batch_loss(params, batch, workspace)
+
         if self.solver == "lbfgs":
-            params = self._fit_lbfgs(params, sequences, Y, sample_weight, workspace)
+            params = fit_lbfgs(self, params, data, batch_loss)
         else:
-            params = self._fit_stochastic(
-                params, sequences, Y, sample_weight, restart, incremental, workspace
+            params = fit_stochastic(
+                self,
+                params,
+                data,
+                batch_loss,
+                restart=restart,
+                incremental=incremental,
+                stratify=None if self.return_sequences else self._stratify(Y),
             )
         self.params_ = params
         return self
 
-    def _check_loss(self, loss, where):
-        if not np.isfinite(loss):
-            raise ValueError(
-                f"The training loss became {loss} {where}: training diverged. "
-                f"Lower learning_rate_init (now {self.learning_rate_init}), set "
-                f"clip_norm (now {self.clip_norm}; 1.0 is a common choice) to "
-                "clip exploding gradients, or standardise the inputs and targets."
-            )
+    # -- scaling ---------------------------------------------------------------
+    def _fit_scalers(self, sequences, Y_rows, sample_weight):
+        """Statistics of the inputs (and regression targets) of a first fit;
+        ``partial_fit`` and ``warm_start`` keep them."""
+        if not self.standardize:
+            self._input_scaler = self._target_scaler = None
+            return
+        self._input_scaler = Standardization.fit(sequences, sample_weight)
+        self._target_scaler = self._fit_target_scaler(Y_rows, sequences, sample_weight)
 
-    def _batch_loss(self, params, sequences, Y, sample_weight, workspace):
+    def _fit_target_scaler(self, Y_rows, sequences, sample_weight):
+        """The targets' standardisation (the regressor's); None for labels."""
+        return None
+
+    def _scale_inputs(self, sequences):
+        scaler = getattr(self, "_input_scaler", None)
+        return sequences if scaler is None else scaler.transform_sequences(sequences)
+
+    def _scale_targets(self, Y):
+        scaler = getattr(self, "_target_scaler", None)
+        return Y if scaler is None else scaler.transform(Y)
+
+    def _class_weights(self, Y, incremental):
+        """Per-sample factors from ``class_weight`` (the classifier's)."""
+        return 1.0
+
+    @property
+    def input_mean_(self):
+        """Per-feature mean of the training inputs over their real steps
+        (None with ``standardize=False``)."""
+        check_is_fitted(self, "params_")
+        scaler = self._input_scaler
+        return None if scaler is None else scaler.mean
+
+    @property
+    def input_scale_(self):
+        """Per-feature standard deviation of the training inputs over their
+        real steps, 1 for a constant feature (None with
+        ``standardize=False``)."""
+        check_is_fitted(self, "params_")
+        scaler = self._input_scaler
+        return None if scaler is None else scaler.scale
+
+    def _batch_loss(self, params, data, workspace):
         # The loss is a weighted mean over sequences, or over their real
         # steps with per-step outputs (each step then counts as a sample).
+        sequences, Y, sample_weight = data
         if self._network.return_sequences:
             total = sample_weight @ sequences.lengths
         else:
@@ -345,181 +435,6 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             workspace=workspace,
         )
 
-    def _fit_lbfgs(self, params, sequences, Y, sample_weight, workspace):
-        dtype = params.dtype
-
-        def loss_and_gradient(theta):
-            loss, grad = self._batch_loss(
-                theta.astype(dtype), sequences, Y, sample_weight, workspace
-            )
-            self._check_loss(loss, "in L-BFGS")
-            return loss, grad.astype(np.float64)
-
-        iprint = self.verbose - 1 if self.verbose > 0 else -1
-        result = scipy.optimize.minimize(
-            loss_and_gradient,
-            params.astype(np.float64),
-            method="L-BFGS-B",
-            jac=True,
-            options={
-                "maxfun": self.max_fun,
-                "maxiter": self.max_iter,
-                "gtol": self.tol,
-                **({"iprint": iprint} if iprint >= 0 else {}),
-            },
-        )
-        self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
-        self.loss_ = float(result.fun)
-        self.t_ = len(sequences.lengths) * self.n_iter_
-        return result.x.astype(dtype)
-
-    def _new_optimizer(self, n_parameters, dtype):
-        if self.solver == "sgd":
-            return SGDOptimizer(
-                n_parameters,
-                dtype,
-                self.learning_rate_init,
-                self.learning_rate,
-                self.momentum,
-                self.nesterovs_momentum,
-                self.power_t,
-            )
-        return AdamOptimizer(
-            n_parameters,
-            dtype,
-            self.learning_rate_init,
-            self.beta_1,
-            self.beta_2,
-            self.epsilon,
-        )
-
-    def _fit_stochastic(
-        self, params, sequences, Y, sample_weight, restart, incremental, workspace
-    ):
-        n_samples = len(sequences.lengths)
-        if restart or not hasattr(self, "_optimizer"):
-            optimizer = self._new_optimizer(params.size, params.dtype)
-            self.loss_curve_ = []
-            self._no_improvement_count = 0
-            self.t_ = 0
-            self.n_iter_ = 0
-            if self.early_stopping:
-                self.validation_scores_ = []
-                self.best_validation_score_ = -np.inf
-                self.best_loss_ = None
-            else:
-                self.validation_scores_ = None
-                self.best_validation_score_ = None
-                self.best_loss_ = np.inf
-        else:
-            # Copies, so that a failed fit leaves the fitted state untouched.
-            optimizer = copy.deepcopy(self._optimizer)
-            self.loss_curve_ = list(self.loss_curve_)
-            if self.validation_scores_ is not None:
-                self.validation_scores_ = list(self.validation_scores_)
-
-        early_stopping = self.early_stopping and not incremental
-        train = np.arange(n_samples)
-        if early_stopping:
-            train, validation = train_test_split(
-                train,
-                random_state=self._random_state,
-                test_size=self.validation_fraction,
-                stratify=None if self.return_sequences else self._stratify(Y),
-            )
-            if len(validation) < 2:
-                raise ValueError(
-                    f"The validation set is too small ({len(validation)} samples) "
-                    "for early_stopping; increase validation_fraction or the "
-                    "number of samples."
-                )
-            validation_data = (
-                sequences.take(validation),
-                Y[validation],
-                sample_weight[validation],
-            )
-        n_train = len(train)
-        if self.batch_size == "auto":
-            batch_size = min(200, n_train)
-        else:
-            if self.batch_size > n_train:
-                warnings.warn(
-                    "Got `batch_size` less than 1 or larger than sample size. "
-                    "It is going to be clipped"
-                )
-            batch_size = int(np.clip(self.batch_size, 1, n_train))
-
-        best_params = params.copy()
-        for _ in range(self.max_iter):
-            if self.shuffle and batch_size < n_train:
-                train = self._random_state.permutation(train)
-            accumulated_loss = 0.0
-            for batch_slice in gen_batches(n_train, batch_size):
-                batch = train[batch_slice]
-                weights = sample_weight[batch]
-                if weights.sum() <= 0:
-                    continue
-                loss, grad = self._batch_loss(
-                    params, sequences.take(batch), Y[batch], weights, workspace
-                )
-                self._check_loss(loss, f"at iteration {self.n_iter_ + 1}")
-                if self.clip_norm is not None:
-                    norm = np.sqrt(grad @ grad)
-                    if norm > self.clip_norm:
-                        grad *= self.clip_norm / norm
-                optimizer.update(params, grad)
-                accumulated_loss += loss * weights.sum()
-            self.n_iter_ += 1
-            self.t_ += n_train
-            self.loss_ = accumulated_loss / sample_weight[train].sum()
-            self.loss_curve_.append(self.loss_)
-            if self.verbose:
-                print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
-
-            if early_stopping:
-                score = self._validation_score(
-                    *self._real_outputs(params, *validation_data)
-                )
-                self.validation_scores_.append(score)
-                if self.verbose:
-                    print("Validation score: %f" % score)
-                improved = score >= self.best_validation_score_ + self.tol
-                if score > self.best_validation_score_:
-                    self.best_validation_score_ = score
-                    best_params = params.copy()
-            else:
-                improved = self.loss_ <= self.best_loss_ - self.tol
-                self.best_loss_ = min(self.best_loss_, self.loss_)
-            self._no_improvement_count = (
-                0 if improved else self._no_improvement_count + 1
-            )
-
-            optimizer.iteration_ends(self.t_)
-            if self._no_improvement_count > self.n_iter_no_change:
-                if early_stopping:
-                    msg = (
-                        "Validation score did not improve more than tol=%f for %d "
-                        "consecutive epochs." % (self.tol, self.n_iter_no_change)
-                    )
-                else:
-                    msg = (
-                        "Training loss did not improve more than tol=%f for %d "
-                        "consecutive epochs." % (self.tol, self.n_iter_no_change)
-                    )
-                if optimizer.trigger_stopping(msg, self.verbose):
-                    break
-                self._no_improvement_count = 0
-            if incremental:
-                break
-            if self.n_iter_ == self.max_iter:
-                warnings.warn(
-                    "Stochastic Optimizer: Maximum iterations (%d) reached and "
-                    "the optimization hasn't converged yet." % self.max_iter,
-                    ConvergenceWarning,
-                )
-        self._optimizer = optimizer
-        return best_params if early_stopping else params
-
     # -- prediction ------------------------------------------------------------
     def _raw_rows(self, params, sequences):
         """Raw network outputs, one row per output read: per sequence, or
@@ -529,8 +444,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             raw = raw[real_steps(sequences.lengths, raw.shape[1])]
         return raw
 
-    def _real_outputs(self, params, sequences, Y, sample_weight):
+    def _real_outputs(self, params, data):
         """Encoded targets, raw outputs and weights, one row per output read."""
+        sequences, Y, sample_weight = data
         raw = self._raw_rows(params, sequences)
         if not self._network.return_sequences:
             return Y, raw, sample_weight
@@ -546,12 +462,12 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
     def _validated(self, X):
         """``X`` as :class:`Sequences` in the dtype of the fitted parameters."""
         check_is_fitted(self, "params_")
-        sequences = validate_sequences(self, X, reset=False)
+        sequences = validate_sequences(self, X, reset=False, dtype=TRAINING_DTYPES)
         if sequences.values.dtype != self.params_.dtype:
             sequences = sequences._replace(
                 values=sequences.values.astype(self.params_.dtype)
             )
-        return sequences
+        return self._scale_inputs(sequences)
 
     def _decision(self, X):
         """Raw network outputs for ``X``, one row per output read, and what
@@ -739,6 +655,11 @@ _SHARED_ATTRIBUTES_DOC = """
 
 
 class RNNClassifier(ClassifierMixin, BaseRecurrent):
+    _parameter_constraints = {
+        **BaseRecurrent._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
     __doc__ = (
         """Recurrent neural network classifier trained by backpropagation
     through time.
@@ -782,7 +703,84 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
     """
     )
 
-    def _encode_targets(self, y, first_pass, dtype, classes=None):
+    def __init__(
+        self,
+        cell="lstm",
+        hidden_layer_sizes=(64,),
+        bidirectional=False,
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        clip_norm=None,
+        return_sequences=False,
+        bptt_steps=None,
+        clock_periods=(1, 2, 4, 8),
+        conv_filters=0,
+        conv_kernel_size=3,
+        conv_pool=1,
+        pooling="auto",
+        standardize=True,
+        validation_split="random",
+        class_weight=None,
+    ):
+        super().__init__(
+            cell=cell,
+            hidden_layer_sizes=hidden_layer_sizes,
+            bidirectional=bidirectional,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            clip_norm=clip_norm,
+            return_sequences=return_sequences,
+            bptt_steps=bptt_steps,
+            clock_periods=clock_periods,
+            conv_filters=conv_filters,
+            conv_kernel_size=conv_kernel_size,
+            conv_pool=conv_pool,
+            pooling=pooling,
+            standardize=standardize,
+            validation_split=validation_split,
+        )
+        self.class_weight = class_weight
+
+    def _encode_targets(self, y, first_pass, dtype, classes=None, incremental=False):
+        reject_times(y, "y")
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
         if not (y.ndim == 2 and y.shape[1] > 1):  # a label indicator matrix stays 2D
             y = column_or_1d(y, warn=True)
@@ -844,6 +842,34 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
                 Y.argmax(axis=1), raw.argmax(axis=1), sample_weight=sample_weight
             )
         return accuracy_score(Y > 0.5, raw > 0, sample_weight=sample_weight)
+
+    def _class_weights(self, Y, incremental):
+        if self.class_weight is None:
+            return 1.0
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            raise ValueError(
+                "class_weight is not supported for multilabel targets; pass "
+                "sample_weight instead."
+            )
+        if self.return_sequences:
+            raise ValueError(
+                "class_weight weighs sequences by their label, but with "
+                "return_sequences=True every step has its own label; pass "
+                "sample_weight (one weight per sequence) instead."
+            )
+        if self.class_weight == "balanced" and incremental:
+            raise ValueError(
+                "class_weight='balanced' needs the class frequencies of all "
+                "the data, which partial_fit does not see at once; pass a "
+                "dict of weights per class instead (e.g. from "
+                "sklearn.utils.class_weight.compute_class_weight)."
+            )
+        codes = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(np.intp)
+        labels = self.classes_[codes]
+        weights = compute_class_weight(
+            self.class_weight, classes=self.classes_, y=labels
+        )
+        return weights[codes]
 
     def _stratify(self, Y):
         if self._label_binarizer.y_type_.startswith("multilabel"):
@@ -1024,13 +1050,119 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
     """
     )
 
-    def _encode_targets(self, y, first_pass, dtype, classes=None):
+    def __init__(
+        self,
+        cell="lstm",
+        hidden_layer_sizes=(64,),
+        bidirectional=False,
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=1e-3,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        clip_norm=None,
+        return_sequences=False,
+        bptt_steps=None,
+        clock_periods=(1, 2, 4, 8),
+        conv_filters=0,
+        conv_kernel_size=3,
+        conv_pool=1,
+        pooling="auto",
+        standardize=True,
+        validation_split="random",
+    ):
+        super().__init__(
+            cell=cell,
+            hidden_layer_sizes=hidden_layer_sizes,
+            bidirectional=bidirectional,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            clip_norm=clip_norm,
+            return_sequences=return_sequences,
+            bptt_steps=bptt_steps,
+            clock_periods=clock_periods,
+            conv_filters=conv_filters,
+            conv_kernel_size=conv_kernel_size,
+            conv_pool=conv_pool,
+            pooling=pooling,
+            standardize=standardize,
+            validation_split=validation_split,
+        )
+
+    def _encode_targets(self, y, first_pass, dtype, classes=None, incremental=False):
+        reject_times(y, "y")
         y = check_array(y, ensure_2d=False, dtype=dtype, input_name="y")
         if y.ndim > 2:
             raise ValueError(f"y must be 1D or 2D, got an array of shape {y.shape}.")
-        if first_pass:
+        if first_pass or not incremental:
+            # A warm-started fit may change the number of outputs (and so
+            # the network): predictions then take the new layout.
             self._y_ndim = y.ndim
         return y.reshape(len(y), -1)
+
+    def _fit_target_scaler(self, Y_rows, sequences, sample_weight):
+        # One row per output read: per sequence, or per real step.
+        weights = sample_weight
+        if self.return_sequences:
+            weights = np.repeat(sample_weight, sequences.lengths)
+        Y_rows = np.asarray(Y_rows).reshape(len(Y_rows), -1)
+        return Standardization(*row_statistics(Y_rows, weights))
+
+    @property
+    def target_mean_(self):
+        """Per-output mean of the training targets (None with
+        ``standardize=False``)."""
+        check_is_fitted(self, "params_")
+        scaler = self._target_scaler
+        return None if scaler is None else scaler.mean
+
+    @property
+    def target_scale_(self):
+        """Per-output standard deviation of the training targets, 1 for a
+        constant target (None with ``standardize=False``)."""
+        check_is_fitted(self, "params_")
+        scaler = self._target_scaler
+        return None if scaler is None else scaler.scale
+
+    def _outputs(self, raw):
+        """Network outputs on the scale of the targets."""
+        scaler = self._target_scaler
+        return raw if scaler is None else scaler.inverse_transform(raw)
 
     def _loss(self):
         return "squared"
@@ -1081,6 +1213,7 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
         return self._fit(X, y, sample_weight, incremental=True)
 
     def _predict_rows(self, raw):
+        raw = self._outputs(raw)
         return raw.ravel() if self._y_ndim == 1 else raw
 
     def predict(self, X):
@@ -1180,19 +1313,30 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
             )
         sequences = self._validated(X)
         if network.return_sequences:
-            result = network.forecast(self.params_, sequences, n_steps)
+            result = network.forecast(
+                self.params_, sequences, n_steps, feedback=self._feedback
+            )
+            result = self._outputs(result)
         else:
             result = self._forecast_windows(sequences, n_steps)
         return result[..., 0] if self._y_ndim == 1 else result
+
+    def _feedback(self, raw):
+        """A prediction (raw network output) as the next input step, on the
+        scale the network reads its inputs in."""
+        if self._input_scaler is None and self._target_scaler is None:
+            return raw
+        y = self._outputs(raw)
+        return y if self._input_scaler is None else self._input_scaler.transform(y)
 
     def _forecast_windows(self, sequences, n_steps):
         """Closed loop for a model of windows: slide each window by one step."""
         window, lengths = sequences.values.copy(), sequences.lengths
         result = np.empty((len(lengths), n_steps, self.n_outputs_), window.dtype)
         for step in range(n_steps):
-            y = self._network.decision(self.params_, Sequences(window, lengths))
-            result[:, step] = y
-            slide_windows_(window, lengths, y)
+            raw = self._network.decision(self.params_, Sequences(window, lengths))
+            result[:, step] = self._outputs(raw)
+            slide_windows_(window, lengths, self._feedback(raw))
         return result
 
     def __sklearn_tags__(self):

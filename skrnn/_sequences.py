@@ -22,7 +22,13 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.utils.validation import FLOAT_DTYPES, check_array, validate_data
 
-__all__ = ["Sequences", "check_sequences", "slide_windows_", "validate_sequences"]
+__all__ = [
+    "Sequences",
+    "check_sequences",
+    "reject_times",
+    "slide_windows_",
+    "validate_sequences",
+]
 
 
 class Sequences(NamedTuple):
@@ -75,6 +81,30 @@ def slide_windows_(values, lengths, last) -> np.ndarray:
     return values
 
 
+def reject_times(X, input_name="X") -> None:
+    """Raise a TypeError for datetime64 or timedelta64 data.
+
+    numpy converts them to floats silently (nanoseconds since 1970, about
+    1.6e18 today), which no model should train on.
+    """
+    dtypes = getattr(X, "dtypes", None)  # a DataFrame: one dtype per column
+    if dtypes is not None and not hasattr(dtypes, "kind"):
+        kinds = {dtype.kind for dtype in dtypes}
+    else:
+        dtype = getattr(X, "dtype", None)
+        if dtype is None:
+            if not isinstance(X, (list, tuple)) or _is_ragged_list(X):
+                return  # items of a ragged list are checked one by one
+            dtype = np.asarray(X).dtype
+        kinds = {dtype.kind}
+    if kinds & {"m", "M"}:
+        raise TypeError(
+            f"{input_name} holds datetime64 or timedelta64 values; convert "
+            "them to numbers that mean something to the model first (e.g. "
+            "elapsed time in days, or calendar features)."
+        )
+
+
 def _is_ragged_list(X) -> bool:
     """True for a list or tuple whose items numpy cannot stack into one array."""
     if not isinstance(X, (list, tuple)) or len(X) == 0:
@@ -90,6 +120,7 @@ def _stack_list(X, dtype, input_name) -> np.ndarray:
     """Pad a list of (T_i,) or (T_i, F) arrays with NaN into (n, max T_i, F)."""
     items = []
     for i, item in enumerate(X):
+        reject_times(item, f"{input_name}[{i}]")
         array = check_array(
             item,
             dtype=dtype,
@@ -196,6 +227,7 @@ def check_sequences(X, *, dtype=FLOAT_DTYPES, input_name="X"):
     """
     if _is_ragged_list(X):
         return _unpad(_stack_list(X, dtype, input_name), input_name), "list"
+    reject_times(X, input_name)
     values = check_array(
         X,
         dtype=dtype,
@@ -247,6 +279,7 @@ def validate_sequences(estimator, X, *, reset, dtype=FLOAT_DTYPES) -> Sequences:
     -------
     sequences : Sequences
     """
+    reject_times(X)
     two_d = not _is_ragged_list(X) and _ndim(X) == 2
     if two_d and (reset or getattr(estimator, "_fitted_on_columns", False)):
         # Keep the column contract: feature names and column counts are

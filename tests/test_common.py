@@ -4,6 +4,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skrnn import RNNClassifier, RNNRegressor
 from skrnn.cells import CELLS
+from skrnn.preprocessing import SequenceScaler
 
 ESTIMATORS = [
     Estimator(cell=cell)
@@ -15,6 +16,14 @@ ESTIMATORS = [
     # The convolutional front end, with pooling in one of them.
     RNNClassifier(cell="gru", conv_filters=8, conv_pool=2),
     RNNRegressor(cell="lstm", conv_filters=8, conv_kernel_size=2),
+    # Pooling over time, with and without the front end; scaling off.
+    RNNClassifier(cell="gru", pooling="mean", class_weight="balanced"),
+    RNNRegressor(cell="rnn", pooling="max", bidirectional=True),
+    RNNClassifier(cell="lstm", pooling="max", conv_filters=8, conv_pool=2),
+    RNNRegressor(cell="gru", pooling="mean", standardize=False),
+    RNNClassifier(cell="rnn", standardize=False),
+    SequenceScaler(),
+    SequenceScaler(with_mean=False),
 ]
 
 

