@@ -35,7 +35,10 @@ WINDOW, STRIDE = 40, 4
 starts = np.arange(0, len(text) - WINDOW - 1, STRIDE)
 X = np.stack([one_hot[s : s + WINDOW] for s in starts])
 y = np.stack([characters[codes[s + 1 : s + WINDOW + 1]] for s in starts])
-print(f"{len(text)} characters, {len(characters)} distinct; X {X.shape}, y {y.shape}")
+print(
+    f"{len(text)} characters, {len(characters)} distinct; "
+    f"X {X.shape}, y {y.shape}"
+)
 
 # %%
 # Training

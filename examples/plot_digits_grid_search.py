@@ -61,7 +61,11 @@ for cell, mean, std, fit_time in zip(
     results["mean_fit_time"],
 ):
     print(f"{cell:5} accuracy {mean:.3f} ± {std:.3f}, fit {fit_time:.2f} s")
-print("best:", search.best_params_, f"test accuracy {search.score(X_test, y_test):.3f}")
+print(
+    "best:",
+    search.best_params_,
+    f"test accuracy {search.score(X_test, y_test):.3f}",
+)
 
 # %%
 # Scores and fit times

@@ -58,7 +58,10 @@ for name, model in models.items():
     forecasts[name] = model.forecast(context, n_steps=HORIZON)[0]
     error = forecasts[name] - test[:HORIZON]
     nrmse = np.sqrt(np.mean(error**2)) / np.std(test[:HORIZON])
-    print(f"{name:20s} fit {seconds:5.1f} s, NRMSE over {HORIZON} steps: {nrmse:.3f}")
+    print(
+        f"{name:20s} fit {seconds:5.1f} s, "
+        f"NRMSE over {HORIZON} steps: {nrmse:.3f}"
+    )
 
 # %%
 # Forecasts against the truth

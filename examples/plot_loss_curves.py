@@ -66,8 +66,10 @@ with warnings.catch_warnings():
         reg.fit(X_adding, y_adding)
         curves["digits"][cell] = clf.loss_curve_
         curves["adding"][cell] = reg.loss_curve_
-        print(f"{cell:5} digits loss {clf.loss_:.3f}, adding loss {reg.loss_:.4f} "
-              f"({time.perf_counter() - start:.1f} s)")
+        print(
+            f"{cell:5} digits loss {clf.loss_:.3f}, adding loss "
+            f"{reg.loss_:.4f} ({time.perf_counter() - start:.1f} s)"
+        )
 
 # %%
 # The curves

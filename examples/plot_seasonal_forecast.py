@@ -72,7 +72,9 @@ predicted = model.predict(X_test)
 seasonal_naive = X_test[:, -12]  # the value 12 steps before each target
 print(f"RNN            MAE {mean_absolute_error(y_test, predicted):.3f}")
 print(f"seasonal naive MAE {mean_absolute_error(y_test, seasonal_naive):.3f}")
-print(f"noise level    MAE {0.15 * np.sqrt(2 / np.pi):.3f} (the best possible)")
+print(
+    f"noise level    MAE {0.15 * np.sqrt(2 / np.pi):.3f} (the best possible)"
+)
 
 # %%
 # Predictions on the test period
