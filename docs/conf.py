@@ -91,8 +91,6 @@ copybutton_exclude = ".linenos, .gp, .go"
 # -- HTML ---------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"skrnn {release}"
-html_static_path = ["_static"]
-html_css_files = ["skrnn.css"]
 html_theme_options = {
     # The header holds the site's three parts (user guide, examples, API
     # reference), all visible at once: nothing goes under a "More" menu.
@@ -181,7 +179,7 @@ def rst_table(header, rows, widths=None):
 
 
 def _span(values):
-    """"low-high" of numbers given as strings, each written as in the file."""
+    """The range "low-high" of numbers given as strings, written as in the file."""
     low, high = min(values, key=float), max(values, key=float)
     return low if float(low) == float(high) else f"{low}-{high}"
 
