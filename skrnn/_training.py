@@ -33,6 +33,9 @@ __all__ = ["SPIKE_FACTOR", "TrainingData", "fit_lbfgs", "fit_stochastic"]
 
 #: An epoch loss above this multiple of the best loss so far is a spike.
 SPIKE_FACTOR = 2.0
+#: Parameters beyond this magnitude make a fit check that they still give
+#: finite outputs.
+_SUSPICIOUS_MAGNITUDE = 1e15
 #: The step size is halved at every spike; below this share of
 #: ``learning_rate_init`` a spike ends training (it keeps recurring).
 MIN_STEP_SHARE = 1e-3
@@ -73,11 +76,21 @@ def check_loss(model, loss, where):
         )
 
 
-def check_parameters(model, params, where):
-    """Raise the divergence error when an update left non-finite parameters
-    (a last step can overflow after the last loss was computed)."""
+def check_parameters(model, params, where, data=None, batch_loss=None):
+    """Raise the divergence error when an update left parameters that cannot
+    give a finite loss (a last step can overflow after the last loss was
+    computed, or leave finite weights too large to multiply).
+
+    Parameters that large are far beyond anything training reaches, so the
+    loss that makes sure is computed only then, on a few sequences of
+    ``data``.
+    """
     if not np.isfinite(params).all():
         check_loss(model, np.nan, where)
+    if data is None or np.abs(params).max() < _SUSPICIOUS_MAGNITUDE:
+        return
+    few = data.take(np.arange(min(16, len(data.sample_weight))))
+    check_loss(model, batch_loss(params, few)[0], where)
 
 
 def fit_lbfgs(model, params, data, batch_loss):
@@ -128,7 +141,7 @@ def fit_lbfgs(model, params, data, batch_loss):
     model.validation_scores_ = model.best_validation_score_ = None
     model.t_ = len(data.sample_weight) * model.n_iter_
     params = result.x.astype(dtype)
-    check_parameters(model, params, "in L-BFGS")
+    check_parameters(model, params, "in L-BFGS", data, batch_loss)
     return params
 
 
@@ -190,15 +203,14 @@ class _Best:
         self.params = params.copy()
         self.loss = np.inf
         self.score = -np.inf
-        self.epoch = None
 
-    def offer(self, params, loss, score, epoch):
+    def offer(self, params, loss, score):
         """Keep ``params`` if they beat the best so far (by ``score`` when
         given, else by ``loss``); return whether they did."""
         better = score > self.score if score is not None else loss < self.loss
         if better:
             self.params[...] = params
-            self.loss, self.epoch = loss, epoch
+            self.loss = loss
             if score is not None:
                 self.score = score
         return better
@@ -260,7 +272,9 @@ def _epoch(model, params, optimizer, data, train, batch_size, batch_loss):
                 grad *= model.clip_norm / norm
         optimizer.update(params, grad)
         accumulated_loss += loss * weights.sum()
-    check_parameters(model, params, f"at iteration {model.n_iter_ + 1}")
+    check_parameters(
+        model, params, f"at iteration {model.n_iter_ + 1}", data, batch_loss
+    )
     return accumulated_loss / data.sample_weight[train].sum()
 
 
@@ -331,7 +345,7 @@ def fit_stochastic(model, params, data, batch_loss, *, restart, incremental, str
                 print("Validation score: %f" % score)
         previous_best = best.loss if score is None else best.score
         candidate = start if full_batch and score is None else params
-        improved_best = best.offer(candidate, loss, score, model.n_iter_)
+        improved_best = best.offer(candidate, loss, score)
         if score is None:
             improved = improved_best and loss <= previous_best - model.tol
         else:
@@ -356,6 +370,7 @@ def fit_stochastic(model, params, data, batch_loss, *, restart, incremental, str
                     ConvergenceWarning,
                 )
                 optimizer = new_optimizer(model, params.size, params.dtype)
+                params[...] = best.params
                 break
             continue
         lowest_loss = min(lowest_loss, loss)
@@ -381,6 +396,11 @@ def fit_stochastic(model, params, data, batch_loss, *, restart, incremental, str
     model._optimizer = optimizer
     if incremental:
         return params
+    if full_batch:
+        # The last update's result was never evaluated: it competes too.
+        loss = batch_loss(params, data.take(train))[0]
+        check_loss(model, loss, "after the last update")
+        best.offer(params, loss, None)
     # The best parameters, whatever ended training.
     model.loss_ = best.loss
     if early_stopping:
@@ -390,7 +410,6 @@ def fit_stochastic(model, params, data, batch_loss, *, restart, incremental, str
         model.best_loss_ = best.loss
     else:
         model.best_loss_ = min(model.best_loss_, best.loss)
-    model.best_iteration_ = best.epoch
     return best.params
 
 
