@@ -25,6 +25,7 @@ from sklearn.utils.validation import (
 )
 
 from skrnn._losses import OUTPUT_ACTIVATIONS
+from skrnn._memory import check_memory
 from skrnn._network import RecurrentNetwork
 from skrnn._scaling import Standardization, row_statistics
 from skrnn._sequences import Sequences, reject_times, slide_windows_, validate_sequences
@@ -32,6 +33,25 @@ from skrnn._steps import flatten_steps, format_steps, real_steps, unflatten_step
 from skrnn._training import TrainingData, fit_lbfgs, fit_stochastic
 from skrnn._workspace import Workspace
 from skrnn.cells import CELLS
+
+#: Hyperparameters that count something: booleans are refused.
+_COUNT_PARAMETERS = (
+    "max_iter",
+    "n_iter_no_change",
+    "max_fun",
+    "bptt_steps",
+    "conv_filters",
+    "conv_kernel_size",
+    "conv_pool",
+)
+
+
+def _is_count(value):
+    """An integer that is not a boolean."""
+    return isinstance(value, (Integral, np.integer)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
 
 #: The dtypes training runs in: float32 stays float32, anything else
 #: (float16 included: Adam's epsilon underflows there) becomes float64.
@@ -243,7 +263,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
     def _architecture(self, n_inputs, n_outputs):
         sizes = self.hidden_layer_sizes
         sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
-        if not sizes or any(not isinstance(s, Integral) or s < 1 for s in sizes):
+        if not sizes or any(not _is_count(s) or s < 1 for s in sizes):
             raise ValueError(
                 "hidden_layer_sizes must be a positive integer or a non-empty "
                 f"sequence of positive integers, got {self.hidden_layer_sizes!r}."
@@ -284,7 +304,20 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         return self._auto_pooling if self.bptt_steps is None else "last"
 
     def _check_options(self):
-        """Combinations of hyperparameters that cannot work together."""
+        """What ``_parameter_constraints`` cannot say: booleans where counts
+        are expected (``True`` is an ``Integral`` to Python), and
+        combinations of hyperparameters that cannot work together."""
+        for name in _COUNT_PARAMETERS:
+            value = getattr(self, name)
+            if isinstance(value, (bool, np.bool_)):
+                raise TypeError(
+                    f"{name} must be an integer, got the boolean {value!r}."
+                )
+        periods = np.ravel(np.asarray(self.clock_periods, dtype=object))
+        if self.cell == "clockwork" and not all(_is_count(p) for p in periods):
+            raise TypeError(
+                f"clock_periods must be positive integers, got {self.clock_periods!r}."
+            )
         if self.bidirectional and self.bptt_steps is not None:
             raise ValueError(
                 "bptt_steps (truncated backpropagation through time) carries "
@@ -328,6 +361,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         sample_weight = sample_weight * self._class_weights(Y, incremental)
 
         architecture = self._architecture(sequences.n_features, Y.shape[-1])
+        self._check_fit_memory(sequences, Y.shape[-1], dtype)
         self._random_state = check_random_state(self.random_state)
         if restart or architecture != self._network_architecture:
             if not restart and incremental:
@@ -351,6 +385,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             self._scale_inputs(sequences), self._scale_targets(Y), sample_weight
         )
 
+        self._fitted_bptt_steps = self.bptt_steps
         # One workspace for the whole call: every minibatch reuses the
         # memory of the last one (see skrnn._workspace).
         workspace = Workspace()
@@ -372,6 +407,38 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             )
         self.params_ = params
         return self
+
+    def _check_fit_memory(self, sequences, n_outputs, dtype):
+        """Fail before allocating when a fit cannot fit in memory, naming what
+        to lower. The estimate counts the parameters (with their gradient,
+        the optimizer's moments and the best copy) and the activations of one
+        minibatch, forward and backward."""
+        sizes = self._architecture(1, 1)[2]
+        n_gates = CELLS[self.cell].n_gates
+        directions = 2 if self.bidirectional else 1
+        T = int(sequences.lengths.max())
+        if self.bptt_steps is not None:
+            T = min(T, self.bptt_steps)
+        batch = len(sequences.lengths)
+        if self.batch_size != "auto":
+            batch = min(batch, self.batch_size)
+        width = self.conv_filters or sequences.n_features
+        n_parameters = self.conv_kernel_size * sequences.n_features * self.conv_filters
+        activations = 3 * T * batch * self.conv_filters
+        for size in sizes:
+            n_parameters += directions * n_gates * size * (width + size + 1)
+            activations += directions * T * batch * size * (2 * n_gates + 4)
+            width = size * directions
+        n_parameters += (width + 1) * n_outputs
+        itemsize = np.dtype(dtype).itemsize
+        check_memory(
+            itemsize * (8 * n_parameters + activations) + sequences.values.nbytes,
+            f"{type(self).__name__}(hidden_layer_sizes={self.hidden_layer_sizes!r}, "
+            f"conv_filters={self.conv_filters}) on batches of {batch} sequences "
+            f"of up to {T} steps",
+            "lower hidden_layer_sizes or conv_filters, or batch_size (or set "
+            "bptt_steps for long sequences)",
+        )
 
     # -- scaling ---------------------------------------------------------------
     def _fit_scalers(self, sequences, Y_rows, sample_weight):
@@ -456,8 +523,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         return Y[:, :n_timesteps][mask], raw, weights
 
     def _windows(self):
-        """Window length for running long sequences (one-way networks)."""
-        return None if self._network.n_directions == 2 else self.bptt_steps
+        """Window length for running long sequences (one-way networks), as
+        fitted: ``set_params`` after a fit changes nothing until the next."""
+        return None if self._network.n_directions == 2 else self._fitted_bptt_steps
 
     def _validated(self, X):
         """``X`` as :class:`Sequences` in the dtype of the fitted parameters."""
@@ -1294,7 +1362,7 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
         (1, 5)
         """
         check_is_fitted(self, "params_")
-        if not isinstance(n_steps, Integral) or n_steps < 1:
+        if not _is_count(n_steps) or n_steps < 1:
             raise ValueError(f"n_steps must be an integer >= 1, got {n_steps!r}.")
         network = self._network
         if network.n_directions == 2:
@@ -1312,6 +1380,16 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
                 "next input (as many outputs as features per step)."
             )
         sequences = self._validated(X)
+        check_memory(
+            2
+            * len(sequences.lengths)
+            * n_steps
+            * self.n_outputs_
+            * self.params_.itemsize,
+            f"forecast(n_steps={n_steps}) of {len(sequences.lengths)} contexts",
+            "forecast fewer steps per call (a forecast can continue from the "
+            "end of the last one) or fewer contexts at a time",
+        )
         if network.return_sequences:
             result = network.forecast(
                 self.params_, sequences, n_steps, feedback=self._feedback

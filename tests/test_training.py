@@ -293,3 +293,54 @@ def test_pooling_over_windows_is_a_clear_error():
     # "auto" reads the last state under truncated BPTT.
     model = RNNClassifier(bptt_steps=2, max_iter=1, **SMALL).fit(X, y > 0)
     assert model._network.pooling == "last"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(max_iter=True),
+        dict(hidden_layer_sizes=(True,)),
+        dict(conv_filters=True),
+        dict(cell="clockwork", hidden_layer_sizes=(4,), clock_periods=(1, True)),
+    ],
+)
+def test_booleans_are_not_counts(params):
+    X, y = sum_task()
+    with pytest.raises((TypeError, ValueError), match="integer"):
+        RNNRegressor(**{**SMALL, **params}).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        (dict(hidden_layer_sizes=(10**6,)), "hidden_layer_sizes"),
+        (dict(conv_filters=10**9), "conv_filters"),
+    ],
+)
+def test_a_fit_too_large_for_memory_names_what_to_lower(params, name):
+    X, y = sum_task()
+    model = RNNRegressor(**{**SMALL, **params})
+    with pytest.raises(ValueError, match=f"needs about .* of memory.*lower .*{name}"):
+        model.fit(X, y)
+    assert not hasattr(model, "params_")
+
+
+def test_forecast_steps_are_checked():
+    X, _ = sum_task()
+    model = RNNRegressor(return_sequences=True, max_iter=1, **SMALL)
+    model.fit(X[:, :, :1], X[:, :, 0])
+    with pytest.raises(ValueError, match="n_steps must be an integer"):
+        model.forecast(X[:1, :, :1], n_steps=True)
+    with pytest.raises(ValueError, match="forecast fewer steps per call"):
+        model.forecast(X[:1, :, :1], n_steps=10**15)
+
+
+def test_set_params_after_fit_changes_nothing_until_the_next_fit():
+    X, y = sum_task()
+    model = RNNClassifier(pooling="mean", max_iter=2, **SMALL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y > 0)
+    before = model.predict_proba(X)
+    model.set_params(bptt_steps=2, pooling="last", standardize=False, cell="rnn")
+    np.testing.assert_array_equal(model.predict_proba(X), before)
