@@ -106,6 +106,9 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
 }
+# "On this page" of an API page lists fit(), predict()... without repeating
+# the class name, which would not fit the column.
+toc_object_entries_show_parents = "hide"
 html_sidebars = {
     # The front page introduces the parts; it needs no navigation column.
     "index": [],
