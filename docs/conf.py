@@ -69,6 +69,8 @@ intersphinx_mapping = {
 numpydoc_xref_param_type = True
 numpydoc_xref_ignore = "all"
 numpydoc_xref_aliases = {
+    # scikit-learn's glossary, shown as written ("array_like" otherwise)
+    "array-like": ":term:`array-like <sklearn:array-like>`",
     "Generator": "numpy.random.Generator",
     "SeedSequence": "numpy.random.SeedSequence",
     "DataFrame": "pandas.DataFrame",
