@@ -144,23 +144,49 @@ def test_gradient_check_would_catch_an_error():
     [{}, {"conv_filters": N_FILTERS, "conv_pool": 2}],
     ids=["no-conv", "conv"],
 )
-def test_padding_does_not_change_loss_or_gradient(cell, conv):
-    # A sequence padded with extra steps gives the same loss and gradient.
+@pytest.mark.parametrize("pooling", ["last", "mean", "max"])
+def test_padding_does_not_change_loss_or_gradient(cell, conv, pooling):
+    # A batch of sequences of different lengths (5, 2, 1, 4) gives the loss
+    # and gradient of its sequences run one by one without any padding. The
+    # shorter sequences are padded inside the batch's length, where every
+    # layer runs (in both directions), and the padding holds large garbage
+    # values rather than zeros, then runs on for three more steps: a
+    # reversal that ignores lengths, a mask or a pooling that reads the
+    # padding, or a last state taken at the wrong step all fail this.
     sequences, Y, weights = make_problem("squared", True, seed=1)
-    padded = Sequences(
-        np.concatenate([sequences.values, np.zeros((N_SAMPLES, 3, N_FEATURES))], 1),
-        sequences.lengths,
+    lengths = sequences.lengths
+    rng = np.random.RandomState(2)
+    values = np.concatenate(
+        [sequences.values, np.zeros((N_SAMPLES, 3, N_FEATURES))], axis=1
     )
+    padding = np.arange(values.shape[1]) >= lengths[:, np.newaxis]
+    values[padding] = rng.uniform(-50, 50, size=(padding.sum(), N_FEATURES))
+    assert padding[:, :N_STEPS].any()  # padding inside the batch's length
     network = RecurrentNetwork(
-        cell, N_FEATURES, (4, 2), True, N_OUTPUTS, CELL_OPTIONS, **conv
+        cell,
+        N_FEATURES,
+        (4, 2),
+        True,
+        N_OUTPUTS,
+        CELL_OPTIONS,
+        **conv,
+        pooling=pooling,
     )
     flat = network.initialize(np.random.RandomState(0))
-    loss_a, grad_a = network.loss_and_gradient(
-        flat, sequences, Y, weights, "squared", 0
+    loss, grad = network.loss_and_gradient(
+        flat, Sequences(values, lengths), Y, weights, "squared", 0
     )
-    loss_b, grad_b = network.loss_and_gradient(flat, padded, Y, weights, "squared", 0)
-    assert loss_a == pytest.approx(loss_b, rel=1e-12)
-    np.testing.assert_allclose(grad_a, grad_b, rtol=1e-10, atol=1e-14)
+    # The loss is a weighted sum over sequences: the same sum of each alone.
+    alone_loss, alone_grad = 0.0, np.zeros_like(flat)
+    for i, length in enumerate(lengths):
+        alone = Sequences(sequences.values[i : i + 1, :length], lengths[i : i + 1])
+        value, gradient = network.loss_and_gradient(
+            flat, alone, Y[i : i + 1], weights[i : i + 1], "squared", 0
+        )
+        alone_loss += value
+        alone_grad += gradient
+    assert loss == pytest.approx(alone_loss, rel=1e-12)
+    np.testing.assert_allclose(grad, alone_grad, rtol=1e-10, atol=1e-14)
 
 
 def test_conv_gradient_check_would_catch_an_error():
