@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, KFold
 
 from skrnn import RNNClassifier, RNNRegressor
 from skrnn.datasets import lag_windows
@@ -137,23 +137,60 @@ def test_padding_steps_never_enter_the_loss():
     np.testing.assert_array_equal(a.params_, b.params_)
 
 
+def step_accuracy(y_true, y_pred, lengths):
+    """Accuracy over the real steps of per-step labels, by hand."""
+    hits = [np.mean(t[:n] == p[:n]) * n for t, p, n in zip(y_true, y_pred, lengths)]
+    return np.sum(hits) / np.sum(lengths)
+
+
 def test_pickle_and_grid_search():
     X, y = sign_memory_task()
     clf = RNNClassifier(**SMALL).fit(X, y)
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    # Sequences of 2 to 7 steps, NaN-padded, whose labels after each end
+    # are all "up": a score that counted them would be off.
+    lengths = np.random.RandomState(5).randint(2, 8, size=len(X))
+    padded, labels = X[:, :, np.newaxis].copy(), y.copy()
+    for i, length in enumerate(lengths):
+        padded[i, length:] = np.nan
+        labels[i, length:] = "up"
     search = GridSearchCV(
         RNNClassifier(**SMALL), {"cell": ["rnn", "gru"]}, cv=2, n_jobs=2
-    ).fit(X, y)
-    assert 0 <= search.best_score_ <= 1
-    assert search.predict(X).shape == y.shape
+    ).fit(padded, labels)
+    # The cross-validated score of every cell, by hand: per-step labels are
+    # multiclass-multioutput, so cv=2 is KFold(2), and each fold's score is
+    # the accuracy over the real steps of its held-out sequences.
+    for cell, score in zip(
+        search.cv_results_["param_cell"], search.cv_results_["mean_test_score"]
+    ):
+        folds = []
+        for train, test in KFold(2).split(padded):
+            model = RNNClassifier(**SMALL, cell=cell).fit(padded[train], labels[train])
+            predicted = model.predict(padded[test])
+            folds.append(step_accuracy(labels[test], predicted, lengths[test]))
+        assert score == pytest.approx(np.mean(folds), abs=1e-12)
+    assert search.best_score_ == search.cv_results_["mean_test_score"].max()
+    assert search.predict(padded).shape == y.shape
 
 
 def test_early_stopping_scores_steps():
     X, y = sign_memory_task(n_samples=100)
-    clf = RNNClassifier(**{**SMALL, "early_stopping": True, "max_iter": 8}).fit(X, y)
+    lengths = np.random.RandomState(4).randint(2, 8, size=len(X))
+    X_list, y_list = ragged(X, lengths), ragged(y, lengths)
+    clf = RNNClassifier(
+        **{**SMALL, "early_stopping": True, "max_iter": 8}, validation_split="last"
+    ).fit(X_list, y_list)
     assert len(clf.validation_scores_) == clf.n_iter_
-    assert all(0 <= s <= 1 for s in clf.validation_scores_)
+    # validation_split="last" holds out the last 10 sequences; the kept
+    # parameters are those of the best score, which is the accuracy over the
+    # real steps of those sequences.
+    held_out = slice(90, None)
+    expected = step_accuracy(
+        y_list[held_out], clf.predict(X_list[held_out]), lengths[held_out]
+    )
+    assert clf.best_validation_score_ == pytest.approx(expected, abs=1e-12)
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
 
 
 @pytest.mark.parametrize(
