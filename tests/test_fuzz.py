@@ -666,7 +666,7 @@ def exercise(model, batch, target):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@fuzz(max_examples=25)
+@fuzz(max_examples=40)
 @given(data=st.data())
 def test_every_method_accepts_every_form_dtype_and_layout(kind, data):
     model, batch, target = data.draw(problems(kind))
@@ -686,7 +686,7 @@ def _huge_cases():
 
 # (Huge sample weights: see test_sample_weights_work_or_are_refused_clearly.)
 @pytest.mark.parametrize("kind, where", _huge_cases())
-@fuzz(max_examples=6)
+@fuzz(max_examples=8)
 @given(data=st.data())
 def test_huge_values_give_finite_output_or_name_the_data(kind, where, data):
     # Values whose squares (or sums) overflow float64: a model may learn
@@ -704,7 +704,10 @@ def test_huge_values_give_finite_output_or_name_the_data(kind, where, data):
     if call(fit, model, batch, target, names=(name,)) is None:
         return
     if where == "predict":
-        batch = data.draw(batches(n_features=batch.n_features, scales=huge))
+        # (In the dtype of the fit: which dtype predictions of a float32
+        # model take for float64 input, and the reverse, is not documented.)
+        dtype = (batch.dtype.name,)
+        batch = data.draw(batches(batch.n_features, dtypes=dtype, scales=huge))
     check_methods(model, batch, target, names=("X",))
 
 
@@ -801,7 +804,7 @@ def invalid_sequences(batch, what):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@fuzz(max_examples=4)
+@fuzz(max_examples=6)
 @given(data=st.data())
 def test_invalid_sequences_are_refused_clearly(kind, data):
     model, batch, target = data.draw(problems(kind, per_step=False))
@@ -899,7 +902,7 @@ def degenerate_target(target, what, n):
 
 
 @pytest.mark.parametrize("kind", MODELS)
-@fuzz(max_examples=5)
+@fuzz(max_examples=6)
 @given(data=st.data())
 def test_degenerate_targets_work_or_are_refused_clearly(kind, data):
     model, batch, target = data.draw(problems(kind, per_step=False))
@@ -1015,7 +1018,7 @@ def sample_weights(what, n, rng):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@fuzz(max_examples=4)
+@fuzz(max_examples=6)
 @given(data=st.data())
 def test_sample_weights_work_or_are_refused_clearly(kind, data):
     model, batch, target = data.draw(problems(kind))
@@ -1080,7 +1083,7 @@ def fit(model, batch, target):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@fuzz(max_examples=12)
+@fuzz(max_examples=20)
 @given(data=st.data())
 def test_predictions_do_not_depend_on_the_batch(kind, data):
     model, batch, target = data.draw(problems(kind))
@@ -1097,7 +1100,7 @@ def test_predictions_do_not_depend_on_the_batch(kind, data):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@fuzz(max_examples=12)
+@fuzz(max_examples=20)
 @given(data=st.data())
 def test_a_list_and_the_nan_padded_array_are_the_same_data(kind, data):
     # The same sequences as a ragged list and as a 3D array padded with NaN
@@ -1139,7 +1142,7 @@ def _rest(target):
 
 
 @pytest.mark.parametrize("kind", MODELS)
-@fuzz(max_examples=10)
+@fuzz(max_examples=14)
 @given(data=st.data())
 def test_the_same_seed_gives_the_same_model(kind, data):
     model, batch, target = data.draw(problems(kind))
@@ -1227,7 +1230,7 @@ def failing_call(model, batch, target, what):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@fuzz(max_examples=14)
+@fuzz(max_examples=24)
 @given(data=st.data())
 def test_a_failed_fit_leaves_the_fitted_model_unchanged(kind, data):
     model, batch, target = data.draw(problems(kind))
@@ -1263,7 +1266,7 @@ def test_a_failed_fit_leaves_the_fitted_model_unchanged(kind, data):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@fuzz(max_examples=12)
+@fuzz(max_examples=20)
 @given(data=st.data())
 def test_set_params_without_a_new_fit_changes_no_prediction(kind, data):
     # Hyperparameters are read by fit; a fitted model predicts, scores and
@@ -1289,7 +1292,7 @@ BAD_VALUES = (-1, 0, 0.5, -0.5, 1e9, np.nan, np.inf, "bad", None, (), [0], (3, 0
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@fuzz(max_examples=20)
+@fuzz(max_examples=30)
 @given(data=st.data())
 def test_any_hyperparameter_value_works_or_is_refused_by_name(kind, data):
     model, batch, target = data.draw(problems(kind, per_step=False))
@@ -1320,7 +1323,7 @@ N_STEPS = (
 
 
 @pytest.mark.parametrize("kind", ["RNNRegressor", "EchoStateRegressor"])
-@fuzz(max_examples=15)
+@fuzz(max_examples=20)
 @given(data=st.data())
 def test_forecast_horizons_work_or_are_refused_by_name(kind, data):
     model, batch, target = data.draw(problems(kind))
