@@ -1334,3 +1334,57 @@ def test_forecast_horizons_work_or_are_refused_by_name(kind, data):
         check_forecast(out, batch, target, int(n_steps))
     else:
         assert out is None, f"n_steps={n_steps!r} was accepted"
+
+
+# -- 7. what the fuzzing found, pinned -------------------------------------------------
+# Examples found by the properties above while this file was written, kept
+# as plain tests so that they run whatever examples hypothesis draws.
+RNG = np.random.RandomState(0)
+X_SMALL = RNG.normal(size=(8, 4, 2))
+Y_SMALL = RNG.normal(size=8)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_list_of_float32_sequences_of_one_length_stays_float32(kind):
+    # Only ragged lists kept float32: a list that numpy can stack went
+    # through check_array as a list, which has no dtype to keep.
+    X = [x.astype(np.float32) for x in X_SMALL]
+    if kind == "SequenceScaler":
+        out = SequenceScaler().fit(X).transform(X)
+    elif kind in CLASSIFIERS:
+        model = TINY[kind]().fit(X, np.arange(8) % 2)
+        out = model.predict_proba(X)
+    else:
+        out = TINY[kind]().fit(X, Y_SMALL).predict(X)
+    assert np.asarray(out).dtype == np.float32
+
+
+TINY = {
+    "RNNRegressor": lambda: RNNRegressor(hidden_layer_sizes=(2,), max_iter=1),
+    "RNNClassifier": lambda: RNNClassifier(hidden_layer_sizes=(2,), max_iter=1),
+    "EchoStateRegressor": lambda: EchoStateRegressor(n_reservoir=5),
+    "EchoStateClassifier": lambda: EchoStateClassifier(n_reservoir=5),
+}
+
+
+def test_early_stopping_on_too_few_samples_names_the_parameter():
+    # scikit-learn's stratified split said "The test_size = 1 should be
+    # greater or equal to the number of classes = 3".
+    model = RNNClassifier(hidden_layer_sizes=(2,), max_iter=1, early_stopping=True)
+    with pytest.raises(ValueError) as error:
+        model.fit(X_SMALL[:6], [0, 1, 2, 0, 1, 2])
+    assert_clear_error(error.value, "early_stopping", "validation_fraction")
+
+
+def test_conv_front_end_on_huge_inputs_gives_finite_output_or_names_X():
+    # The causal convolution summed +-1.5e308 into inf - inf: NaN predictions
+    # and, in fit, a divergence error that blamed the learning rate.
+    huge = np.full((8, 4, 2), 1.5e308) * [1, -1]
+    params = dict(hidden_layer_sizes=(2,), conv_filters=2, conv_kernel_size=2)
+    model = RNNRegressor(**params, max_iter=1, random_state=1).fit(X_SMALL, Y_SMALL)
+    out = call(model.predict, huge[:1, :2])
+    if out is not None:
+        check_rows(out, np.float64)
+    raw = RNNRegressor(**params, max_iter=1, random_state=0, standardize=False)
+    if call(raw.fit, huge, Y_SMALL) is not None:
+        check_rows(raw.predict(huge), np.float64)
