@@ -323,8 +323,29 @@ def harvest(
     return final_x, final_u
 
 
-def run_closed_loop(reservoir, states, inputs, previous, readout, n_steps, leak_rate):
-    """Generate ``n_steps`` outputs, each fed back as the next input.
+def run_closed_loop(
+    reservoir,
+    states,
+    inputs,
+    previous,
+    readout,
+    n_steps,
+    leak_rate,
+    *,
+    to_input=None,
+    progress=None,
+):
+    r"""Generate ``n_steps`` outputs, each fed back as the next input.
+
+    .. math::
+
+        y_s = R [1, u_s, x_s(, y_{s-1})], \qquad u_{s+1} = g \circ y_s + h
+
+    where the affine map ``(g, h)`` takes an output to the scale of the
+    inputs (the identity unless the estimator standardises inputs and
+    targets differently). Since the fed-back output is both the next input
+    and, with feedback weights, the previous output, the map is folded into
+    the weights once, and the loop carries only ``y`` and ``x``.
 
     Parameters
     ----------
@@ -343,41 +364,52 @@ def run_closed_loop(reservoir, states, inputs, previous, readout, n_steps, leak_
         Number of outputs.
     leak_rate : float
         Leak rate ``a``.
+    to_input : tuple of two ndarray of shape (F,), default=None
+        ``(g, h)``: the next input is ``g * y + h``. None is the identity.
+    progress : callable, default=None
+        Called with the number of steps done after every step.
 
     Returns
     -------
     outputs : ndarray of shape (n, n_steps, k)
     """
-    W, W_in, W_fb, bias = reservoir.W, reservoir.W_in, reservoir.W_fb, reservoir.bias
+    W, W_in, W_fb = reservoir.W, reservoir.W_in, reservoir.W_fb
     n, F = inputs.shape
     N = W.shape[0]
     a = float(leak_rate)
-    # The input and the fed-back output are the same signal here, so both
-    # weight matrices fold into one.
-    W_y = W_in if W_fb is None else W_in + W_fb
+    g, h = (np.ones(F), np.zeros(F)) if to_input is None else to_input
     c0 = readout[0][:, np.newaxis]
     R_u, R_x = readout[1 : 1 + F].T, readout[1 + F : 1 + F + N].T
     R_y = None if W_fb is None else readout[1 + F + N :].T
+    # From the second step on the input is g * y + h: its weights, in the
+    # reservoir and in the readout, act on y, and h becomes a constant.
+    W_y = W_in * g if W_fb is None else W_in * g + W_fb
+    bias_y = (reservoir.bias + W_in @ h)[:, np.newaxis]
+    R_next = R_u * g if R_y is None else R_u * g + R_y
+    c_next = c0 + (R_u @ h)[:, np.newaxis]
     x = np.ascontiguousarray(states.T)
-    u = inputs.T
-    prev = None if previous is None else previous.T
     out = np.empty((n_steps, F, n))
     pre, spare = np.empty((N, n)), np.empty((N, n))
     product = _recurrent_kernel(W, n)
+    # The first output reads the last context step's own input and output.
+    y = R_x @ x
+    y += R_u @ inputs.T
+    y += c0
+    if R_y is not None:
+        y += R_y @ previous.T
     for s in range(n_steps):
-        y = R_x @ x
-        y += R_u @ u
-        y += c0
-        if R_y is not None:
-            y += R_y @ prev
-            prev = y
         out[s] = y
+        if progress is not None:
+            progress(s + 1)
         if s == n_steps - 1:
             break
         np.matmul(W_y, y, out=pre)
-        pre += bias[:, np.newaxis]
+        pre += bias_y
         product(x, pre)
         _activate(pre, x, a, spare)
         x, pre = pre, x
-        u = y
+        y_next = R_x @ x
+        y_next += R_next @ y
+        y_next += c_next
+        y = y_next
     return out.transpose(2, 0, 1)

@@ -1,0 +1,707 @@
+"""What the echo state regressor and classifier share.
+
+One reservoir, two heads (DESIGN.md, "Echo state estimators"): the
+parameters, their validation, the reservoir, input and target scaling, the
+harvest of states into the readout's sums (:mod:`skrnn._readout`), the solve
+and the per-step layouts all live here. The heads only say how targets
+become readout columns and how readout outputs become predictions.
+"""
+
+import copy
+import textwrap
+import time
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
+
+from skrnn._memory import check_memory
+from skrnn._progress import Progress
+from skrnn._readout import DEFAULT_ALPHAS, ReadoutSums, solve_readout
+from skrnn._reservoir import harvest, make_reservoir
+from skrnn._scaling import Standardization, row_statistics
+from skrnn._sequences import validate_sequences
+from skrnn._state_features import add_step_rows, sequence_features, washout_starts
+from skrnn._steps import flatten_steps, format_steps, real_steps, unflatten_steps
+
+__all__ = ["BaseEchoState", "parameters_doc", "restore_on_failure"]
+
+# Parameters that shape the reservoir, the readout's features or the rows
+# it reads: partial_fit cannot change them (the sums would mix two models),
+# and predictions use the values of the fit.
+_STRUCTURAL = (
+    "n_reservoir",
+    "density",
+    "spectral_radius",
+    "leak_rate",
+    "input_scaling",
+    "bias_scaling",
+    "washout",
+    "pooling",
+    "feedback",
+    "feedback_scaling",
+    "standardize",
+    "return_sequences",
+    "random_state",
+)
+
+
+def restore_on_failure(fit_method):
+    """Leave the estimator as it was when ``fit_method`` raises.
+
+    Fitting builds new arrays rather than changing fitted ones in place
+    (the readout's sums of a ``partial_fit`` call are added into new
+    arrays), so a shallow copy of the instance dictionary is a full
+    snapshot.
+    """
+
+    def wrapper(self, *args, **kwargs):
+        snapshot = self.__dict__.copy()
+        try:
+            return fit_method(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(snapshot)
+            raise
+
+    wrapper.__name__ = fit_method.__name__
+    wrapper.__doc__ = fit_method.__doc__
+    wrapper.__wrapped__ = fit_method
+    return wrapper
+
+
+def _reject_datetimes(y, name):
+    """numpy turns datetime64 and timedelta64 into float nanoseconds."""
+    items = y if isinstance(y, (list, tuple)) else [y]
+    for item in items:
+        if getattr(np.asarray(item), "dtype", np.dtype(float)).kind in "mM":
+            raise ValueError(
+                f"{name} has dtype {np.asarray(item).dtype}: dates and time "
+                "differences are not numbers to learn from. Convert them "
+                "(for example to elapsed days as floats) first."
+            )
+
+
+class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
+    """Echo state network with a ridge readout: everything but the head.
+
+    Subclasses say how the targets become readout columns
+    (``_encode_targets``), what per-row weights the targets imply
+    (``_row_factors``), and whether the targets are standardised
+    (``_scales_targets``).
+    """
+
+    _parameter_constraints = {
+        "n_reservoir": [Interval(Integral, 1, None, closed="left")],
+        "density": [Interval(Real, 0, 1, closed="right")],
+        "spectral_radius": [Interval(Real, 0, None, closed="left")],
+        "leak_rate": [Interval(Real, 0, 1, closed="right")],
+        "input_scaling": [Interval(Real, 0, None, closed="left")],
+        "bias_scaling": [Interval(Real, 0, None, closed="left")],
+        "alpha": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "alphas": [None, "array-like"],
+        "washout": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
+        "pooling": [StrOptions({"last", "mean", "steps"})],
+        "feedback": ["boolean"],
+        "feedback_scaling": [Interval(Real, 0, None, closed="left")],
+        "noise": [Interval(Real, 0, None, closed="left")],
+        "standardize": ["boolean"],
+        "return_sequences": ["boolean"],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        n_reservoir,
+        *,
+        density,
+        spectral_radius,
+        leak_rate,
+        input_scaling,
+        bias_scaling,
+        alpha,
+        alphas,
+        washout,
+        pooling,
+        feedback,
+        feedback_scaling,
+        noise,
+        standardize,
+        return_sequences,
+        verbose,
+        random_state,
+    ):
+        self.n_reservoir = n_reservoir
+        self.density = density
+        self.spectral_radius = spectral_radius
+        self.leak_rate = leak_rate
+        self.input_scaling = input_scaling
+        self.bias_scaling = bias_scaling
+        self.alpha = alpha
+        self.alphas = alphas
+        self.washout = washout
+        self.pooling = pooling
+        self.feedback = feedback
+        self.feedback_scaling = feedback_scaling
+        self.noise = noise
+        self.standardize = standardize
+        self.return_sequences = return_sequences
+        self.verbose = verbose
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.two_d_array = True
+        tags.input_tags.allow_nan = False
+        return tags
+
+    # -- hooks for the heads ---------------------------------------------------
+    @abstractmethod
+    def _encode_targets(self, y_rows, first_call, classes):
+        """Targets, one row each, as float64 readout columns (rows, k)."""
+
+    def _row_factors(self, y_rows, partial):
+        """Per-row weight factors the targets imply (class weights), or None;
+        ``partial`` in partial_fit."""
+        return None
+
+    _scales_targets = False
+    # γ of the GCV score that chooses alpha="auto" (see skrnn._readout).
+    _gcv_df_cost = 1.4
+
+    # -- checks ----------------------------------------------------------------
+    def _checked_alphas(self):
+        if self.alphas is None:
+            return np.asarray(DEFAULT_ALPHAS)
+        alphas = check_array(
+            self.alphas,
+            ensure_2d=False,
+            ensure_min_samples=0,
+            dtype=np.float64,
+            input_name="alphas",
+        )
+        if alphas.ndim != 1 or alphas.size == 0 or not np.all(alphas > 0):
+            raise ValueError(
+                "alphas must be a non-empty 1D array of positive penalties, got "
+                f"{self.alphas!r}."
+            )
+        return alphas
+
+    def _check_unchanged(self):
+        """partial_fit continues a fit: its structure must be the same."""
+        changed = [
+            name
+            for name in _STRUCTURAL
+            if not _same(getattr(self, name), self._fitted_params[name])
+        ]
+        if changed:
+            raise ValueError(
+                f"partial_fit adds data to the fitted model, whose {changed[0]} "
+                f"was {self._fitted_params[changed[0]]!r}; it is now "
+                f"{getattr(self, changed[0])!r}. Call fit to start a new model "
+                f"(parameters partial_fit cannot change: {', '.join(_STRUCTURAL)})."
+            )
+
+    def _validate_X(self, X, reset):
+        """``X`` as float64 :class:`Sequences` and its dtype (float32 or 64).
+
+        The reservoir and the readout's sums stay in float64 whatever the
+        input: a ridge of 1e-10 is far below float32's resolution.
+        """
+        seqs = validate_sequences(self, X, reset=reset)
+        dtype = seqs.values.dtype
+        if dtype != np.float64:
+            seqs = seqs._replace(values=seqs.values.astype(np.float64))
+        return seqs, dtype
+
+    def _targets(self, y, seqs, first_call, classes):
+        """Readout targets of every sequence, (n, k), or of every step,
+        (n, T, k) zero after each end, and their rows (n or sum of
+        lengths) before encoding."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target "
+                "y is None."
+            )
+        _reject_datetimes(y, "y")
+        if self._params("return_sequences", first_call):
+            T = seqs.values.shape[1]
+            y_rows = flatten_steps(y, seqs.lengths, T)
+            Y = self._encode_targets(y_rows, first_call, classes)
+            return unflatten_steps(Y, seqs.lengths, T), y_rows
+        Y = self._encode_targets(y, first_call, classes)
+        if len(Y) != len(seqs.lengths):
+            raise ValueError(
+                f"X has {len(seqs.lengths)} sequences but y has {len(Y)} targets."
+            )
+        return Y, y
+
+    def _params(self, name, first_call=False):
+        """A parameter's value: the current one while a fit starts, the
+        fitted one afterwards (set_params without a new fit changes nothing)."""
+        if first_call:
+            return getattr(self, name)
+        return self._fitted_params[name]
+
+    # -- fitting ---------------------------------------------------------------
+    def _fit(self, X, y, sample_weight, first_call, partial, classes=None):
+        start = time.perf_counter()
+        if not first_call:
+            self._check_unchanged()
+        alphas = self._checked_alphas()
+        seqs, _ = self._validate_X(X, reset=first_call)
+        Y, y_rows = self._targets(y, seqs, first_call, classes)
+        sample_weight = _check_sample_weight(
+            sample_weight, seqs.lengths, dtype=np.float64, ensure_non_negative=True
+        )
+        weights = self._weights(sample_weight, y_rows, seqs, first_call, partial)
+        # Huge values overflow quietly here: the checks below say what to do.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if first_call:
+                self._fitted_params = self.get_params(deep=False)
+                self._fit_scalings(seqs, Y, weights)
+                self._init_reservoir(seqs.n_features, Y.shape[-1], len(seqs.lengths))
+            Y = self._scale_targets(Y, seqs.lengths)
+            seqs = self._scale_inputs(seqs)
+            rng = copy.deepcopy(self._noise_rng)  # advanced only if all goes well
+            new = ReadoutSums(self._n_readout_features(), Y.shape[-1])
+            self._accumulate(new, seqs, Y, weights, sample_weight, rng)
+            if new.n_weighted_rows == 0:
+                self._raise_nothing_to_train_on(seqs, weights)
+            sums = new if first_call else self._sums + new
+        if not sums.is_finite():
+            raise ValueError(
+                "The readout's sums overflowed: X or y holds values too large "
+                f"to square in float64 (largest |X| = {np.abs(seqs.values).max():.3g}"
+                "). Rescale the data (standardize=True does this for X and for "
+                "the regressor's y, unless the values are too large even to "
+                "standardise)."
+            )
+        self._solve(sums, alphas)
+        self._sums, self._noise_rng = sums, rng
+        if self.verbose:
+            print(
+                f"Fit: {new.n_weighted_rows:,} readout rows, alpha_={self.alpha_:.3g}, "
+                f"{time.perf_counter() - start:.2f} s",
+                flush=True,
+            )
+        return self
+
+    def _weights(self, sample_weight, y_rows, seqs, first_call, partial):
+        """Weights of the readout's rows: per sequence (n,), or per step
+        (n, T) when the targets imply per-step factors."""
+        factors = self._row_factors(y_rows, partial)
+        if factors is None:
+            return sample_weight
+        if self._params("return_sequences", first_call):
+            T = seqs.values.shape[1]
+            return unflatten_steps(factors, seqs.lengths, T) * sample_weight[:, None]
+        return sample_weight * factors
+
+    def _fit_scalings(self, seqs, Y, weights):
+        """Statistics of the first fit's inputs (and regression targets);
+        partial_fit keeps them.
+
+        Every real step counts with the weight of its readout rows
+        (``sample_weight``, times the class weights), so that weights act as
+        repeated samples here too.
+        """
+        self.input_mean_ = self.input_scale_ = None
+        self._input_scaling = self._target_scaling = None
+        if self._scales_targets:
+            self.target_mean_ = self.target_scale_ = None
+        if not self.standardize:
+            return
+        mask = real_steps(seqs.lengths, seqs.values.shape[1])
+        step_weights = weights[mask] if weights.ndim == 2 else None
+        if step_weights is None:
+            step_weights = np.repeat(weights, seqs.lengths)
+        self._input_scaling = _standardization(seqs.values[mask], step_weights, "X")
+        self.input_mean_ = self._input_scaling.mean
+        self.input_scale_ = self._input_scaling.scale
+        if self._scales_targets:
+            per_step = Y.ndim == 3
+            rows = Y[mask] if per_step else Y
+            self._target_scaling = _standardization(
+                rows, step_weights if per_step else weights, "y"
+            )
+            self.target_mean_ = self._target_scaling.mean
+            self.target_scale_ = self._target_scaling.scale
+
+    def _scale_inputs(self, seqs):
+        if self._input_scaling is None:
+            return seqs
+        return self._input_scaling.transform_sequences(seqs)
+
+    def _scale_targets(self, Y, lengths):
+        if self._target_scaling is None:
+            return Y
+        scaled = self._target_scaling.transform(Y)
+        if Y.ndim == 3:  # keep zeros after each sequence's end
+            scaled[~real_steps(lengths, Y.shape[1])] = 0.0
+        return scaled
+
+    def _init_reservoir(self, n_inputs, n_outputs, n_sequences):
+        N, D = self.n_reservoir, 1 + n_inputs + self.n_reservoir
+        D += n_outputs if self.feedback else 0
+        nnz = max(1, round(self.density * N * N))
+        # The readout's D x D sums (and, to solve them, two more such
+        # matrices), the sparse matrix (its construction holds about five
+        # numbers a non-zero) and the harvest's chunk buffer.
+        needed = 8 * (3 * D * D + 5 * nnz + D * max(4096, n_sequences) + N * n_inputs)
+        check_memory(
+            needed,
+            f"{type(self).__name__}(n_reservoir={N}, density={self.density})",
+            "lower n_reservoir (the readout grows with its square) or density",
+        )
+        self.reservoir_ = make_reservoir(
+            N,
+            n_inputs,
+            n_outputs,
+            density=self.density,
+            spectral_radius=self.spectral_radius,
+            input_scaling=self.input_scaling,
+            bias_scaling=self.bias_scaling,
+            feedback=self.feedback,
+            feedback_scaling=self.feedback_scaling,
+            random_state=self.random_state,
+        )
+        self._noise_rng = np.random.default_rng(self.reservoir_.noise_seed)
+        self._n_targets = n_outputs
+
+    def _n_readout_features(self):
+        W_fb = self.reservoir_.W_fb
+        F = self.reservoir_.W_in.shape[1]
+        return (
+            1 + F + self.reservoir_.W.shape[0] + (0 if W_fb is None else W_fb.shape[1])
+        )
+
+    def _feedback_width(self):
+        W_fb = self.reservoir_.W_fb
+        return 0 if W_fb is None else W_fb.shape[1]
+
+    def _progress(self, what, seqs, sink=None):
+        """A harvest sink that reports the steps done (verbose), then calls
+        ``sink``; None when there is nothing to do."""
+        if not self.verbose:
+            return sink
+        report = Progress(self.verbose, what, int(seqs.lengths.sum()), "steps")
+        done = [0]
+
+        def progress_sink(rows, t0, Z):
+            done[0] += Z.shape[0] * Z.shape[2]
+            report(done[0])
+            if sink is not None:
+                sink(rows, t0, Z)
+
+        return progress_sink
+
+    def _accumulate(self, sums, seqs, Y, weights, sample_weight, rng):
+        """Run the reservoir over the training data into the sums.
+
+        ``weights`` are the rows' weights (per sequence or per step, class
+        weights included), ``sample_weight`` what each sequence's rows
+        count for as observations (see :mod:`skrnn._readout`).
+        """
+        fitted = self._fitted_params
+        values, lengths = seqs
+        noise = {"noise": self.noise, "rng": rng}
+        per_step = fitted["return_sequences"]
+        pooling = fitted["pooling"]
+        starts = washout_starts(
+            lengths, fitted["washout"], None if per_step else pooling
+        )
+        progress = self._progress("Harvest", seqs)
+        if per_step or pooling == "steps":
+            feedback = Y if (per_step and fitted["feedback"]) else None
+            add_step_rows(
+                sums,
+                self.reservoir_,
+                values,
+                lengths,
+                leak_rate=fitted["leak_rate"],
+                starts=starts,
+                targets=Y,
+                weights=weights,
+                frequencies=sample_weight,
+                feedback_signal=feedback,
+                sink=progress,
+                **noise,
+            )
+            return
+        features = sequence_features(
+            self.reservoir_,
+            values,
+            lengths,
+            leak_rate=fitted["leak_rate"],
+            pooling=pooling,
+            starts=starts,
+            n_outputs=self._feedback_width(),
+            sink=progress,
+            **noise,
+        )
+        sums.add(features.T, Y.T, weights, frequency=sample_weight)
+
+    def _raise_nothing_to_train_on(self, seqs, weights):
+        if not np.any(weights):
+            raise ValueError(
+                "Every sample weight is zero: there is nothing to fit the readout on."
+            )
+        raise ValueError(
+            f"No time step is left to train on after the washout of "
+            f"{self._fitted_params['washout']} steps: the longest sequence has "
+            f"{seqs.lengths.max()}. Use washout='auto' (a quarter of each "
+            "sequence, at most 100 steps), a smaller washout, or longer sequences."
+        )
+
+    def _solve(self, sums, alphas):
+        if sums.total_weight <= 0:
+            raise ValueError(
+                "Every sample weight is zero: there is nothing to fit the readout on."
+            )
+        alpha = self.alpha if self.alpha == "auto" else float(self.alpha)
+        coef, intercept, self.alpha_, _ = solve_readout(
+            sums, alpha, alphas, df_cost=self._gcv_df_cost
+        )
+        self.coef_, self.intercept_ = coef, intercept
+        lo, hi = sums.y_min, sums.y_max
+        if self._target_scaling is not None:
+            lo, hi = (self._target_scaling.inverse_transform(v) for v in (lo, hi))
+        self._target_range = (lo, hi)
+
+    # -- prediction --------------------------------------------------------------
+    def _readout_matrix(self):
+        return np.vstack([self.intercept_[np.newaxis], self.coef_])
+
+    def _decision_rows(self, X):
+        """Readout outputs (model scale) for ``X``: one row per sequence, or
+        per real step, sequence after sequence; the per-step layout (None
+        per sequence); the dtype of ``X``."""
+        check_is_fitted(self, "coef_")
+        seqs, dtype = self._validate_X(X, reset=False)
+        # Inputs far beyond the training range may overflow: the heads check
+        # that their outputs are finite.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._run_readout(X, seqs, dtype)
+
+    def _run_readout(self, X, seqs, dtype):
+        seqs = self._scale_inputs(seqs)
+        fitted = self._fitted_params
+        W_out = self._readout_matrix()
+        if not fitted["return_sequences"]:
+            return self._features(seqs) @ W_out, None, dtype
+        values, lengths = seqs
+        n, T, _ = values.shape
+        out = np.zeros((n, T, W_out.shape[1]))
+
+        def write(rows, t0, Z):
+            out[rows, t0 : t0 + Z.shape[0]] = np.matmul(W_out.T, Z).transpose(2, 0, 1)
+
+        # With feedback the loop is closed: each output is fed back, and the
+        # chunk's features hold it, so the product above reproduces it.
+        harvest(
+            self.reservoir_,
+            values,
+            lengths,
+            leak_rate=fitted["leak_rate"],
+            readout=W_out,
+            sink=self._progress("Predict", seqs, write),
+        )
+        layout = (lengths, T, isinstance(X, (list, tuple)))
+        return out[real_steps(lengths, T)], layout, dtype
+
+    def _features(self, seqs, report=True):
+        """One readout feature row per sequence (model scale inputs)."""
+        fitted = self._fitted_params
+        return sequence_features(
+            self.reservoir_,
+            seqs.values,
+            seqs.lengths,
+            leak_rate=fitted["leak_rate"],
+            pooling=fitted["pooling"],
+            starts=washout_starts(seqs.lengths, fitted["washout"], fitted["pooling"]),
+            n_outputs=self._feedback_width(),
+            sink=self._progress("Harvest", seqs) if report else None,
+        )
+
+    @staticmethod
+    def _layout(rows, layout):
+        """Outputs per sequence as they are; per step in the layout of X
+        (NaN after each sequence's end in an array, a list for a list)."""
+        return rows if layout is None else format_steps(rows, *layout)
+
+    def _score_steps(self, metric, X, y, sample_weight, predict_rows):
+        """``metric`` over the real steps of every sequence."""
+        rows, layout, dtype = self._decision_rows(X)
+        lengths, T, _ = layout
+        y_rows = flatten_steps(y, lengths, T)
+        if sample_weight is not None:
+            sample_weight = np.repeat(
+                _check_sample_weight(sample_weight, lengths), lengths
+            )
+        return float(
+            metric(y_rows, predict_rows(rows, dtype), sample_weight=sample_weight)
+        )
+
+
+def _same(a, b):
+    """Parameter equality that tolerates arrays and RandomState objects."""
+    if a is b:
+        return True
+    try:
+        return bool(np.all(a == b)) and type(a) is type(b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _standardization(rows, weights, name):
+    """The standardisation of ``rows`` (one per step or per sequence)."""
+    scaling = Standardization(*row_statistics(rows, weights))
+    if not (np.isfinite(scaling.mean).all() and np.isfinite(scaling.scale).all()):
+        raise ValueError(
+            f"{name} holds values too large to standardise in float64 (their "
+            "squares overflow). Rescale them first."
+        )
+    return scaling
+
+
+# The parameters both heads document alike; each head adds its own.
+PARAMETERS_DOC = """
+    n_reservoir : int, default=500
+        Number of reservoir units.
+    density : float, default=0.02
+        Fraction of non-zero recurrent weights.
+    spectral_radius : float, default=1.0
+        Largest absolute eigenvalue of the recurrent weight matrix.
+    leak_rate : float, default=1.0
+        Leak rate ``a`` in (0, 1].
+    input_scaling : float, default={input_scaling}
+        Input weights are uniform in ``[-input_scaling, input_scaling]``.
+        With ``standardize=True`` they act on standardised inputs.
+{input_scaling_why}
+    bias_scaling : float, default=0.2
+        Bias weights are uniform in ``[-bias_scaling, bias_scaling]``.
+    alpha : "auto" or float, default="auto"
+        Ridge penalty of the readout. ``"auto"`` chooses it from ``alphas``
+        by generalized cross-validation (GCV), computed from one
+        eigendecomposition of the readout's normal equations (as
+        :class:`~sklearn.linear_model.RidgeCV` does with leave-one-out);
+        the choice is in ``alpha_``. A float fixes it. Each
+        ``partial_fit`` call chooses again from all the data so far.
+    alphas : array-like of float or None, default=None
+        Candidate penalties for ``alpha="auto"``. None is ``1e-12`` to
+        ``1e4``, four values per decade: noise-free series forecast in
+        closed loop need the smallest (Mackey-Glass chooses about 1e-11),
+        noisy data the largest.
+    washout : "auto" or int, default="auto"
+        Leading steps of every sequence that the readout does not read,
+        because the state still remembers its zero start. With one readout
+        row per step (``return_sequences=True``, or ``pooling="steps"``),
+        ``"auto"`` skips a quarter of each sequence's steps, at most 100: a
+        107-step series keeps 81. With ``pooling="mean"``, ``"auto"``
+        averages every step (the transient is part of a sequence's summary;
+        on the five classification sets of ``benchmarks/bench_real_data.py``
+        that was the more accurate). An integer skips that many steps of
+        every sequence; pooled features always keep at least the last step,
+        and a per-step fit (or ``partial_fit`` call) with no step left raises
+        an error. Unused with ``pooling="last"``.
+    pooling : {{"last", "mean", "steps"}}, default="{pooling}"
+        How one target per sequence is read from the reservoir (ignored with
+        ``return_sequences=True``): ``"last"``, the features
+        ``[1, u_T, x_T]`` of the last step; ``"mean"``, their mean over the
+        steps after the washout, one readout row per sequence; ``"steps"``,
+        the readout is fitted on every step after the washout, each with its
+        sequence's target, and predicts the mean of those steps' outputs
+        (TWIESN's way, Tanisaro and Heidemann 2016); being linear, that is
+        the readout of the mean features, as with ``"mean"``, but fitted
+        on all steps.
+{pooling_why}
+    feedback : bool, default=False
+        Feed the previous output back into the reservoir through ``W_fb``.
+        With ``return_sequences=True`` training uses the true previous target
+        (teacher forcing) and prediction uses the model's own outputs. With
+        one target per sequence there is no previous output inside a
+        sequence, so the feedback signal is zero.
+    feedback_scaling : float, default=0.1
+        Feedback weights are uniform in ``[-feedback_scaling, feedback_scaling]``.
+    noise : float, default=0.0
+        Standard deviation of Gaussian state noise added during training.
+    standardize : bool, default=True
+        Standardise every input feature over the real steps of the first
+        fit's sequences{target_scaling}, inside the model: raw data (values
+        in the hundreds, say) then work with the default ``input_scaling``.
+        ``partial_fit`` keeps the first call's statistics (see Notes).
+    return_sequences : bool, default=False
+        False: one target per sequence. True: one target per time step,
+        ``y`` laid out like ``X``; ``predict`` and ``score`` follow the same
+        layout, with NaN after each sequence's end in an array.
+    verbose : int, default=0
+        Print the progress of long harvests (steps done and seconds, every
+        tenth of the way), of forecasts, and the chosen ``alpha_``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the reservoir weights and the training noise."""
+
+ATTRIBUTES_DOC = """
+    reservoir_ : Reservoir
+        The fixed weights (``W`` CSR, ``W_in``, ``W_fb``, ``bias``).
+    coef_ : ndarray of shape (n_readout_features, n_readout_outputs)
+        Readout weights on ``[u_t, x_t(, y_{t-1})]``.
+    intercept_ : ndarray of shape (n_readout_outputs,)
+        Readout constant.
+    alpha_ : float
+        The ridge penalty used: chosen by GCV with ``alpha="auto"``.
+    input_mean_, input_scale_ : ndarray of shape (n_features_per_step,) or None
+        Statistics of the standardisation of the inputs (None with
+        ``standardize=False``).
+    n_features_in_ : int
+        For 2D input, the number of columns (time steps); for 3D or list
+        input, the number of features per time step.
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Column names, when ``X`` was a DataFrame."""
+
+NOTES_DOC = """
+    The readout is a ridge regression on the features, solved from the
+    normal equations accumulated over all sequences (memory does not grow
+    with the series length) and centred, which leaves the constant
+    unpenalised. With ``alpha="auto"`` one eigendecomposition of the
+    centred Gram matrix scores every candidate penalty by GCV: the residual
+    sum of squares of each follows from the sums alone (so ``y``'s squares
+    are summed too), and the effective number of parameters from the
+    eigenvalues. With no more training rows than readout features, the
+    Gram matrix is singular by construction and its null space holds only
+    rounding error, which a small penalty would amplify: the solve then
+    drops eigen-directions below ``D * eps * lambda_max``, as
+    :func:`numpy.linalg.lstsq` drops small singular values, so that weights
+    and repeated samples give the same readout.
+
+    ``partial_fit`` adds the new data's sums to the old ones and solves
+    again. Over chunks of sequences it gives the readout of one ``fit`` on
+    all of them, to rounding (the sums are added in another order), when
+    ``standardize=False``; with ``standardize=True`` the statistics come
+    from the first call, so it equals one ``fit`` on data standardised with
+    the first chunk's statistics. Parameters that shape the reservoir or
+    the rows (all but ``alpha``, ``alphas``, ``noise``, ``verbose`` and the
+    classifier's ``class_weight``) cannot change between calls.
+
+    The reservoir and the sums work in float64 whatever the input (a ridge
+    of 1e-10 is below float32's resolution); float32 input gives float32
+    predictions."""
+
+
+def parameters_doc(**fields):
+    """:data:`PARAMETERS_DOC` with a head's defaults and its reasons for them,
+    wrapped as the rest of the section."""
+    for name in ("input_scaling_why", "pooling_why"):
+        fields[name] = textwrap.fill(
+            fields[name],
+            76,
+            initial_indent=" " * 8,
+            subsequent_indent=" " * 8,
+            break_on_hyphens=False,
+        )
+    return PARAMETERS_DOC.format(**fields)
