@@ -28,6 +28,46 @@ def test_mackey_glass_raw_values_and_sampling():
         mackey_glass(10, tau=17.05)
 
 
+def mackey_glass_reference(T, tau=17.0, h=0.01, a=0.2, b=0.1, n=10, x0=1.2):
+    """x(t) on a grid of step h, integrated independently of skrnn: classic
+    RK4 at a tenth of skrnn's step, the constant history x0 on [-tau, 0]."""
+    d, steps = int(round(tau / h)), int(round(T / h))
+    x = np.empty(d + 1 + steps)
+    x[: d + 1] = x0
+
+    def rate(now, delayed):
+        return a * delayed / (1 + delayed**n) - b * now
+
+    for i in range(d, d + steps):
+        lag0, lag1 = x[i - d], x[i - d + 1]
+        lag_half = 0.5 * (lag0 + lag1)
+        k1 = rate(x[i], lag0)
+        k2 = rate(x[i] + h / 2 * k1, lag_half)
+        k3 = rate(x[i] + h / 2 * k2, lag_half)
+        k4 = rate(x[i] + h * k3, lag1)
+        x[i + 1] = x[i] + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+    return x[d:]  # x[j] is x(j h)
+
+
+@pytest.mark.parametrize("tau", [17, 30])
+def test_mackey_glass_agrees_with_an_independent_integration(tau):
+    # skrnn integrates at dt = 0.1; a ten times finer RK4 agrees to about
+    # 1e-4 over 100 time units (the error of the coarser step; a wrong
+    # coefficient, delay or stage would be off by 1e-2 or more). The k-th
+    # sample lies at t = k + dt: sampling starts one integration step after
+    # the end of the history.
+    reference = mackey_glass_reference(110, tau=tau)
+    series = mackey_glass(100, tau=tau, discard=0, squash=False)
+    at = np.array([0, 5, 20, 50, 99])
+    np.testing.assert_allclose(series[at], reference[at * 100 + 10], atol=2e-4)
+    np.testing.assert_allclose(
+        mackey_glass(60, tau=tau, discard=40)[:5],
+        np.tanh(reference[np.arange(40, 45) * 100 + 10] - 1),
+        atol=2e-4,
+    )
+    assert np.abs(series[at] - reference[at * 100]).max() > 1e-3  # not at t = k
+
+
 def test_narma_follows_its_recurrence():
     u, y = narma(500, random_state=0)
     assert ((0 <= u) & (u <= 0.5)).all()
