@@ -28,7 +28,12 @@ from skrnn._losses import OUTPUT_ACTIVATIONS
 from skrnn._memory import check_memory
 from skrnn._network import RecurrentNetwork
 from skrnn._scaling import Standardization, row_statistics
-from skrnn._sequences import Sequences, reject_times, slide_windows_, validate_sequences
+from skrnn._sequences import (
+    Sequences,
+    check_target_form,
+    slide_windows_,
+    validate_sequences,
+)
 from skrnn._steps import flatten_steps, format_steps, real_steps, unflatten_steps
 from skrnn._training import TrainingData, fit_lbfgs, fit_stochastic
 from skrnn._workspace import Workspace
@@ -359,6 +364,16 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             sample_weight, Y, dtype=np.float64, ensure_non_negative=True
         )
         sample_weight = sample_weight * self._class_weights(Y, incremental)
+        total = sample_weight.sum()
+        with np.errstate(over="ignore", divide="ignore"):
+            penalty = self.alpha / total
+        if not (np.isfinite(total) and np.isfinite(penalty)):
+            # The loss is a weighted mean and the L2 penalty alpha / total.
+            raise ValueError(
+                f"sample_weight sums to {total:.3g}, too far from the number "
+                "of samples to weigh the loss and its penalty; rescale the "
+                "weights (for example to a mean of 1)."
+            )
 
         architecture = self._architecture(sequences.n_features, Y.shape[-1])
         self._check_fit_memory(sequences, Y.shape[-1], dtype)
@@ -460,7 +475,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
     def _scale_targets(self, Y):
         scaler = getattr(self, "_target_scaler", None)
-        return Y if scaler is None else scaler.transform(Y)
+        return Y if scaler is None else scaler.transform(Y, "y")
 
     def _class_weights(self, Y, incremental):
         """Per-sample factors from ``class_weight`` (the classifier's)."""
@@ -542,6 +557,12 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         :meth:`_layout` needs to put them into the layout of ``X``."""
         sequences = self._validated(X)
         rows = self._raw_rows(self.params_, sequences)
+        if not np.isfinite(rows).all():
+            raise ValueError(
+                "X holds values too large for the fitted model: its outputs "
+                f"overflow (largest |X| {np.abs(sequences.values).max():.3g} on "
+                "the model's scale, where training saw values of about 1)."
+            )
         if not self._network.return_sequences:
             return rows, None
         n_timesteps = sequences.values.shape[1]
@@ -848,7 +869,7 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
         self.class_weight = class_weight
 
     def _encode_targets(self, y, first_pass, dtype, classes=None, incremental=False):
-        reject_times(y, "y")
+        check_target_form(y)
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
         if not (y.ndim == 2 and y.shape[1] > 1):  # a label indicator matrix stays 2D
             y = column_or_1d(y, warn=True)
@@ -1193,7 +1214,7 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
         )
 
     def _encode_targets(self, y, first_pass, dtype, classes=None, incremental=False):
-        reject_times(y, "y")
+        check_target_form(y)
         y = check_array(y, ensure_2d=False, dtype=dtype, input_name="y")
         if y.ndim > 2:
             raise ValueError(f"y must be 1D or 2D, got an array of shape {y.shape}.")
@@ -1209,7 +1230,7 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
         if self.return_sequences:
             weights = np.repeat(sample_weight, sequences.lengths)
         Y_rows = np.asarray(Y_rows).reshape(len(Y_rows), -1)
-        return Standardization(*row_statistics(Y_rows, weights))
+        return Standardization(*row_statistics(Y_rows, weights, "y"))
 
     @property
     def target_mean_(self):

@@ -20,21 +20,11 @@ from skrnn._steps import real_steps
 __all__ = ["Standardization", "feature_statistics", "row_statistics"]
 
 
-def _safe_scale(variance, mean):
-    """Standard deviations, 1 where the feature is constant up to rounding.
-
-    The bound is StandardScaler's: a variance below what float64 can tell
-    apart from zero at the feature's magnitude counts as zero.
-    """
-    scale = np.sqrt(variance)
-    eps = np.finfo(np.float64).eps
-    constant = variance <= (10 * eps * np.maximum(np.abs(mean), 1.0)) ** 2
-    scale[constant] = 1.0
-    return scale
-
-
-def row_statistics(rows, weights=None):
+def row_statistics(rows, weights=None, input_name="X"):
     """Weighted mean and scale of each column of ``rows``.
+
+    Values and weights are divided by their largest magnitude first, so that
+    neither huge values nor huge (or tiny) weights overflow the sums.
 
     Parameters
     ----------
@@ -50,14 +40,28 @@ def row_statistics(rows, weights=None):
     if weights is None or not np.any(weights):
         weights = np.ones(len(rows))
     weights = np.asarray(weights, dtype=np.float64)
+    weights = weights / weights.max()
+    magnitude = np.abs(rows).max(axis=0) if len(rows) else np.ones(rows.shape[1])
+    magnitude[~(magnitude > 0)] = 1.0
+    unit = rows / magnitude
     total = weights.sum()
-    mean = weights @ rows / total
-    centred = rows - mean
+    mean = weights @ unit / total
+    centred = unit - mean
     variance = weights @ (centred * centred) / total
-    return mean, _safe_scale(variance, mean)
+    eps = np.finfo(np.float64).eps
+    # In units of the largest magnitude, StandardScaler's bound for "constant".
+    constant = variance <= (10 * eps * np.maximum(np.abs(mean), 1.0)) ** 2
+    scale = np.where(constant, 1.0, np.sqrt(variance) * magnitude)
+    mean = mean * magnitude
+    if not (np.isfinite(mean).all() and np.isfinite(scale).all()):
+        raise ValueError(
+            f"{input_name} holds values too large to standardise (largest "
+            f"magnitude {magnitude.max():.3g}); rescale them."
+        )
+    return mean, scale
 
 
-def feature_statistics(sequences, sample_weight=None):
+def feature_statistics(sequences, sample_weight=None, input_name="X"):
     """Mean and scale of each feature over the real steps of ``sequences``.
 
     Parameters
@@ -75,7 +79,7 @@ def feature_statistics(sequences, sample_weight=None):
     weights = None
     if sample_weight is not None:
         weights = np.repeat(np.asarray(sample_weight, dtype=np.float64), lengths)
-    return row_statistics(values[mask], weights)
+    return row_statistics(values[mask], weights, input_name)
 
 
 class Standardization:
@@ -96,18 +100,26 @@ class Standardization:
         """The standardisation of the real steps of ``sequences``."""
         return cls(*feature_statistics(sequences, sample_weight))
 
-    def transform_sequences(self, sequences):
+    def transform_sequences(self, sequences, input_name="X"):
         """Scaled copy of ``sequences`` in their dtype, padding still zero."""
         values, lengths = sequences
-        dtype = values.dtype
-        scaled = (values - self.mean.astype(dtype)) / self.scale.astype(dtype)
+        scaled = self.transform(values, input_name)
         scaled[~real_steps(lengths, values.shape[1])] = 0
         return Sequences(scaled, lengths)
 
-    def transform(self, X):
-        """Scale rows (or any array whose last axis is the features)."""
+    def transform(self, X, input_name="X"):
+        """Scale rows (or any array whose last axis is the features); an
+        error names ``input_name`` when a value is too far out to scale."""
         dtype = X.dtype
-        return (X - self.mean.astype(dtype)) / self.scale.astype(dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled = (X - self.mean.astype(dtype)) / self.scale.astype(dtype)
+        if not np.isfinite(scaled).all():
+            raise ValueError(
+                f"{input_name} holds values too large to standardise in "
+                f"{dtype} (largest magnitude {np.abs(X).max():.3g}); rescale "
+                "them."
+            )
+        return scaled
 
     def inverse_transform(self, Z):
         """Undo :meth:`transform` (last axis is the features)."""

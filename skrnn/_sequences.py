@@ -25,6 +25,7 @@ from sklearn.utils.validation import FLOAT_DTYPES, check_array, validate_data
 __all__ = [
     "Sequences",
     "check_sequences",
+    "check_target_form",
     "reject_times",
     "slide_windows_",
     "validate_sequences",
@@ -103,6 +104,30 @@ def reject_times(X, input_name="X") -> None:
             "them to numbers that mean something to the model first (e.g. "
             "elapsed time in days, or calendar features)."
         )
+
+
+def check_target_form(y, input_name="y") -> None:
+    """Raise a clear error for targets that are no array of samples.
+
+    A scalar, or nested lists of different lengths, would otherwise fail
+    deep inside numpy with a message that names no argument.
+    """
+    reject_times(y, input_name)
+    if isinstance(y, (list, tuple)) and _is_ragged_list(y):
+        raise ValueError(
+            f"{input_name} could not be read as one array: its items have "
+            "different shapes. Pass one value (or one row of values) per sample."
+        )
+    if np.ndim(y) == 0 and not isinstance(y, (list, tuple)):
+        raise ValueError(
+            f"{input_name} must hold one value per sample, got the scalar {y!r}."
+        )
+
+
+def _float32_items(X) -> bool:
+    """True for a list whose items are all float32 arrays, which numpy
+    would otherwise stack into float64."""
+    return bool(X) and all(getattr(item, "dtype", None) == np.float32 for item in X)
 
 
 def _is_ragged_list(X) -> bool:
@@ -228,6 +253,8 @@ def check_sequences(X, *, dtype=FLOAT_DTYPES, input_name="X"):
     if _is_ragged_list(X):
         return _unpad(_stack_list(X, dtype, input_name), input_name), "list"
     reject_times(X, input_name)
+    if isinstance(X, (list, tuple)) and _float32_items(X):
+        X = np.asarray(X, dtype=np.float32)  # keep float32, as a ragged list does
     values = check_array(
         X,
         dtype=dtype,

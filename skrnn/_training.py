@@ -71,8 +71,8 @@ def check_loss(model, loss, where):
             f"The training loss became {loss} {where}: training diverged. "
             f"Lower learning_rate_init (now {model.learning_rate_init}), set "
             f"clip_norm (now {model.clip_norm}; 1.0 is a common choice) to "
-            "clip exploding gradients, or standardise the inputs and targets "
-            "(standardize=True)."
+            "clip exploding gradients, or standardise the inputs X and targets "
+            "y (standardize=True; or rescale values too large for it)."
         )
 
 
@@ -118,6 +118,8 @@ def fit_lbfgs(model, params, data, batch_loss):
 
     def loss_and_gradient(theta):
         loss, grad = batch_loss(theta.astype(dtype), data)
+        if not curve:
+            _check_first_loss(model, loss, data)
         check_loss(model, loss, "in L-BFGS")
         curve.append(loss)
         return loss, grad.astype(np.float64)
@@ -180,12 +182,20 @@ def split_validation(model, data, stratify):
             indices[n_samples - n_validation :],
         )
     else:
-        train, validation = train_test_split(
-            indices,
-            random_state=model._random_state,
-            test_size=model.validation_fraction,
-            stratify=stratify,
-        )
+        try:
+            train, validation = train_test_split(
+                indices,
+                random_state=model._random_state,
+                test_size=model.validation_fraction,
+                stratify=stratify,
+            )
+        except ValueError as error:  # e.g. fewer held out than classes
+            raise ValueError(
+                f"early_stopping cannot hold out validation_fraction="
+                f"{model.validation_fraction} of {n_samples} samples: {error} "
+                "Increase validation_fraction or the number of samples, or set "
+                "early_stopping=False."
+            ) from error
     if len(validation) < 2 or len(train) < 1:
         raise ValueError(
             f"The validation set is too small ({len(validation)} of {n_samples} "
@@ -253,8 +263,22 @@ def _batch_size(model, n_train):
     return int(np.clip(model.batch_size, 1, n_train))
 
 
-def _epoch(model, params, optimizer, data, train, batch_size, batch_loss):
-    """One pass over ``train`` in minibatches; the mean loss of the pass."""
+def _check_first_loss(model, loss, data):
+    """A loss that is not finite before any update is the data's fault."""
+    if np.isfinite(loss):
+        return
+    values = data.sequences.values
+    raise ValueError(
+        f"The training loss is {loss} before any update: X or y hold values "
+        f"too large for the network (largest |X| {np.abs(values).max():.3g}, "
+        f"largest |y| {np.abs(data.Y).max():.3g} on the scale it trains on). "
+        "Rescale them, or set standardize=True."
+    )
+
+
+def _epoch(model, params, optimizer, data, train, batch_size, batch_loss, first):
+    """One pass over ``train`` in minibatches; the mean loss of the pass.
+    ``first``: whether no update has been made yet in this call."""
     n_train = len(train)
     if model.shuffle and batch_size < n_train:
         train = model._random_state.permutation(train)
@@ -265,6 +289,9 @@ def _epoch(model, params, optimizer, data, train, batch_size, batch_loss):
         if weights.sum() <= 0:
             continue
         loss, grad = batch_loss(params, data.take(batch))
+        if first:
+            _check_first_loss(model, loss, data)
+            first = False
         check_loss(model, loss, f"at iteration {model.n_iter_ + 1}")
         if model.clip_norm is not None:
             norm = np.sqrt(grad @ grad)
@@ -320,10 +347,12 @@ def fit_stochastic(model, params, data, batch_loss, *, restart, incremental, str
     best = _Best(params)
     lowest_loss = np.inf  # for spikes; under early stopping not best.loss
     start = params.copy() if full_batch else None
-    for _ in range(1 if incremental else model.max_iter):
+    for epoch in range(1 if incremental else model.max_iter):
         if full_batch:
             start[...] = params
-        loss = _epoch(model, params, optimizer, data, train, batch_size, batch_loss)
+        loss = _epoch(
+            model, params, optimizer, data, train, batch_size, batch_loss, epoch == 0
+        )
         model.n_iter_ += 1
         model.t_ += len(train)
         model.loss_curve_.append(loss)

@@ -9,8 +9,9 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
+from skrnn._recurrent import _restore_on_failure
 from skrnn._scaling import Standardization
-from skrnn._sequences import _is_ragged_list, _ndim, validate_sequences
+from skrnn._sequences import _ndim, validate_sequences
 from skrnn._steps import format_steps, real_steps
 
 __all__ = ["SequenceScaler"]
@@ -26,9 +27,10 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     array ``(n_samples, n_timesteps)`` holds univariate sequences, so all its
     values share one mean and one scale (unlike
     :class:`~sklearn.preprocessing.StandardScaler`, which would scale each
-    time step on its own). 3D arrays, lists of sequences of different
-    lengths and NaN-padded arrays come back in the layout they came in,
-    padding still NaN. A constant feature is centred and not divided.
+    time step on its own). 3D arrays and NaN-padded arrays come back in the
+    layout they came in, padding still NaN; a list of sequences comes back
+    as a list of arrays of the same shapes. A constant feature is centred
+    and not divided.
 
     The recurrent and echo state estimators standardise their inputs
     themselves (``standardize=True``); this transformer is for pipelines
@@ -79,6 +81,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.with_std = with_std
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @_restore_on_failure
     def fit(self, X, y=None, sample_weight=None):
         """Compute the mean and scale of each feature over the real steps.
 
@@ -117,7 +120,12 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         sequences = validate_sequences(self, X, reset=False, dtype=_DTYPES)
         values, lengths = sequences
         rows = function(values[real_steps(lengths, values.shape[1])])
-        if _is_ragged_list(X):
+        if not np.isfinite(rows).all():
+            raise ValueError(
+                "X holds values too large to scale with the fitted statistics "
+                f"(largest magnitude {np.abs(values).max():.3g})."
+            )
+        if isinstance(X, (list, tuple)):
             out = format_steps(rows, lengths, values.shape[1], as_list=True)
             # Univariate items come back as they went in: (T_i,).
             return [o[:, 0] if np.ndim(x) == 1 else o for o, x in zip(out, X)]
