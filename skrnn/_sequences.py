@@ -118,7 +118,9 @@ def check_target_form(y, input_name="y") -> None:
             f"{input_name} could not be read as one array: its items have "
             "different shapes. Pass one value (or one row of values) per sample."
         )
-    if np.ndim(y) == 0 and not isinstance(y, (list, tuple)):
+    shape = getattr(y, "shape", None)
+    scalar = len(shape) == 0 if shape is not None else not hasattr(y, "__len__")
+    if scalar:
         raise ValueError(
             f"{input_name} must hold one value per sample, got the scalar {y!r}."
         )

@@ -11,7 +11,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from skrnn._recurrent import _restore_on_failure
 from skrnn._scaling import Standardization
-from skrnn._sequences import _ndim, validate_sequences
+from skrnn._sequences import _is_ragged_list, _ndim, validate_sequences
 from skrnn._steps import format_steps, real_steps
 
 __all__ = ["SequenceScaler"]
@@ -28,9 +28,10 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     values share one mean and one scale (unlike
     :class:`~sklearn.preprocessing.StandardScaler`, which would scale each
     time step on its own). 3D arrays and NaN-padded arrays come back in the
-    layout they came in, padding still NaN; a list of sequences comes back
-    as a list of arrays of the same shapes. A constant feature is centred
-    and not divided.
+    layout they came in, padding still NaN; a list of sequences (arrays, or
+    of different lengths) comes back as a list of arrays of the same shapes,
+    and nested lists of numbers that form a table as an array, as everywhere
+    in scikit-learn. A constant feature is centred and not divided.
 
     The recurrent and echo state estimators standardise their inputs
     themselves (``standardize=True``); this transformer is for pipelines
@@ -125,7 +126,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 "X holds values too large to scale with the fitted statistics "
                 f"(largest magnitude {np.abs(values).max():.3g})."
             )
-        if isinstance(X, (list, tuple)):
+        if _is_list_of_sequences(X):
             out = format_steps(rows, lengths, values.shape[1], as_list=True)
             # Univariate items come back as they went in: (T_i,).
             return [o[:, 0] if np.ndim(x) == 1 else o for o, x in zip(out, X)]
@@ -170,3 +171,11 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         tags.input_tags.allow_nan = False
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _is_list_of_sequences(X):
+    """A list of arrays or a ragged list, as opposed to nested lists of
+    numbers that form a 2D or 3D table."""
+    if not isinstance(X, (list, tuple)):
+        return False
+    return _is_ragged_list(X) or any(isinstance(item, np.ndarray) for item in X)

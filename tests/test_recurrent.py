@@ -41,9 +41,10 @@ def test_grid_search_over_cells_in_parallel(digits):
     search.fit(X, y)
     assert search.best_params_["cell"] in CELLS
     # 10 classes (chance is 0.1). Ten epochs of 16 units on 200 images per
-    # fold reach 0.47-0.50 with random_state=0, and 0.42 at worst over the
-    # seeds 0, 1 and 2; a network that learns nothing scores about 0.1.
-    assert search.cv_results_["mean_test_score"].min() > 0.35
+    # fold reach 0.29-0.43 with random_state=0 (the classifier's default max
+    # pooling; 0.42-0.50 with the last state); a network that learns nothing
+    # scores about 0.1.
+    assert search.cv_results_["mean_test_score"].min() > 0.25
 
 
 def test_pipeline_with_scaler_on_2d_data():
@@ -59,9 +60,9 @@ def test_cross_val_score(digits):
     X, y = digits
     scores = cross_val_score(RNNClassifier(**SMALL), X, y, cv=3)
     assert scores.shape == (3,)
-    # 10 classes: 0.52-0.62 with random_state=0, 0.51 at worst over the
-    # seeds 0, 1 and 2 (chance is 0.1).
-    assert scores.min() > 0.4
+    # 10 classes: 0.37-0.51 with random_state=0 and max pooling (chance is
+    # 0.1).
+    assert scores.min() > 0.3
 
 
 @pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
