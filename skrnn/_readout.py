@@ -50,9 +50,10 @@ once the decomposition is done, so the grid can be long.
 
 Each degree of freedom costs ``γ`` in the denominator. Plain GCV (``γ =
 1``) is known to favour nearly interpolating fits when rows are few and
-targets noisy; Cummins, Filloon and Nychka (2001) recommend ``γ = 1.4``,
-which the regressor uses (on the benchmarks' short noisy series plain GCV
-chose penalties of 1e-8 whose forecasts ran away). The classifier keeps
+targets noisy; Kim and Gu (2004) recommend ``γ = 1.4`` (the default of the
+R package gss for smoothing splines), which the regressor uses (on the
+benchmarks' short noisy series plain GCV chose penalties of 1e-8 whose
+forecasts ran away). The classifier keeps
 ``γ = 1``: its one-hot targets carry no noise to fit, accuracy does not
 suffer from a close fit as squared error does, and on the benchmarks'
 classification sets ``γ = 1.4`` over-regularised (0.06 to 0.28 lower
