@@ -27,6 +27,10 @@ __all__ = ["EchoStateRegressor"]
 _RUNAWAY_HALF_WIDTHS = 5.0
 
 
+#: Targets beyond this magnitude would overflow the readout's yᵀy.
+_LARGEST_TARGET = 1e150
+
+
 class EchoStateRegressor(RegressorMixin, BaseEchoState):
     __doc__ = (
         """Echo state network with a leaky reservoir and a ridge readout.
@@ -165,6 +169,12 @@ class EchoStateRegressor(RegressorMixin, BaseEchoState):
 
     def _encode_targets(self, y, first_call, classes):
         y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        if y.size and np.abs(y).max() > _LARGEST_TARGET:
+            raise ValueError(
+                f"y holds values too large for the readout (largest |y| "
+                f"{np.abs(y).max():.3g}): their squares, which the choice of "
+                "alpha sums, overflow float64. Rescale y."
+            )
         if y.ndim > 2:
             raise ValueError(f"y must be 1D or 2D, got an array of shape {y.shape}.")
         if first_call:

@@ -23,7 +23,7 @@ from skrnn._progress import Progress
 from skrnn._readout import DEFAULT_ALPHAS, ReadoutSums, solve_readout
 from skrnn._reservoir import harvest, make_reservoir
 from skrnn._scaling import Standardization, row_statistics
-from skrnn._sequences import validate_sequences
+from skrnn._sequences import check_target_form, validate_sequences
 from skrnn._state_features import add_step_rows, sequence_features, washout_starts
 from skrnn._steps import flatten_steps, format_steps, real_steps, unflatten_steps
 
@@ -214,8 +214,10 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
         input: a ridge of 1e-10 is far below float32's resolution.
         """
         seqs = validate_sequences(self, X, reset=reset)
-        dtype = seqs.values.dtype
-        if dtype != np.float64:
+        # float32 stays float32; float16 (too narrow for the outputs) and
+        # everything else answer in float64, as the recurrent estimators do.
+        dtype = np.dtype(np.float32 if seqs.values.dtype == np.float32 else np.float64)
+        if seqs.values.dtype != np.float64:
             seqs = seqs._replace(values=seqs.values.astype(np.float64))
         return seqs, dtype
 
@@ -234,6 +236,7 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
             y_rows = flatten_steps(y, seqs.lengths, T)
             Y = self._encode_targets(y_rows, first_call, classes)
             return unflatten_steps(Y, seqs.lengths, T), y_rows
+        check_target_form(y)
         Y = self._encode_targets(y, first_call, classes)
         if len(Y) != len(seqs.lengths):
             raise ValueError(
@@ -259,6 +262,14 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
         sample_weight = _check_sample_weight(
             sample_weight, seqs.lengths, dtype=np.float64, ensure_non_negative=True
         )
+        if not np.isfinite(sample_weight.sum()) or (
+            sample_weight.max() > 0 and sample_weight.max() < 1e-150
+        ):
+            raise ValueError(
+                f"sample_weight ranges up to {sample_weight.max():.3g}: weights "
+                "so large (or so small) overflow the readout's sums of squares; "
+                "rescale them (for example to a mean of 1)."
+            )
         weights = self._weights(sample_weight, y_rows, seqs, first_call, partial)
         # Huge values overflow quietly here: the checks below say what to do.
         with np.errstate(over="ignore", invalid="ignore"):
@@ -487,7 +498,13 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
         # Inputs far beyond the training range may overflow: the heads check
         # that their outputs are finite.
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._run_readout(X, seqs, dtype)
+            rows, layout, dtype = self._run_readout(X, seqs, dtype)
+        if not np.isfinite(rows).all():
+            raise ValueError(
+                "X holds values too large for the fitted model: its outputs "
+                f"overflow (largest |X| {np.abs(seqs.values).max():.3g})."
+            )
+        return rows, layout, dtype
 
     def _run_readout(self, X, seqs, dtype):
         seqs = self._scale_inputs(seqs)

@@ -221,7 +221,14 @@ class EchoStateClassifier(ClassifierMixin, BaseEchoState):
                 "y=labels) on a large enough sample of the labels."
             )
         y = self._labels(y)
-        weights = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+        try:
+            weights = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=y
+            )
+        except ValueError as error:
+            raise ValueError(
+                f"class_weight does not fit the labels of y: {error}"
+            ) from error
         return weights[self._codes(y)]
 
     # -- fitting -------------------------------------------------------------------
@@ -290,8 +297,16 @@ class EchoStateClassifier(ClassifierMixin, BaseEchoState):
     @staticmethod
     def _probabilities(rows, dtype):
         floor = _PROBABILITY_FLOOR
-        positive = floor * np.logaddexp(0.0, rows / floor)
-        return (positive / positive.sum(axis=1, keepdims=True)).astype(dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            positive = floor * np.logaddexp(0.0, rows / floor)
+            proba = positive / positive.sum(axis=1, keepdims=True)
+        # Decision values so large that their softplus overflows: all the
+        # probability goes to the largest (the limit of the formula).
+        overflowed = ~np.isfinite(proba).all(axis=1)
+        if overflowed.any():
+            proba[overflowed] = 0.0
+            proba[overflowed, rows[overflowed].argmax(axis=1)] = 1.0
+        return proba.astype(dtype)
 
     def decision_function(self, X):
         """Readout outputs: one per class, or one for two classes.

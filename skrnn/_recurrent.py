@@ -958,9 +958,14 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
             )
         codes = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(np.intp)
         labels = self.classes_[codes]
-        weights = compute_class_weight(
-            self.class_weight, classes=self.classes_, y=labels
-        )
+        try:
+            weights = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=labels
+            )
+        except ValueError as error:
+            raise ValueError(
+                f"class_weight does not fit the labels of y: {error}"
+            ) from error
         return weights[codes]
 
     def _stratify(self, Y):
