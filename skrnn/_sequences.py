@@ -119,7 +119,10 @@ def check_target_form(y, input_name="y") -> None:
             "different shapes. Pass one value (or one row of values) per sample."
         )
     shape = getattr(y, "shape", None)
-    scalar = len(shape) == 0 if shape is not None else not hasattr(y, "__len__")
+    if shape is not None:
+        scalar = len(shape) == 0
+    else:  # array-likes without a shape (lists, objects with __array__)
+        scalar = not (hasattr(y, "__len__") or hasattr(y, "__array__"))
     if scalar:
         raise ValueError(
             f"{input_name} must hold one value per sample, got the scalar {y!r}."
