@@ -15,7 +15,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
 
 from skrnn._memory import check_memory
@@ -46,6 +46,22 @@ _STRUCTURAL = (
     "standardize",
     "return_sequences",
     "random_state",
+)
+
+
+# Numeric parameters, where a boolean is a mistake.
+_NUMBERS = (
+    "n_reservoir",
+    "density",
+    "spectral_radius",
+    "leak_rate",
+    "input_scaling",
+    "bias_scaling",
+    "alpha",
+    "alphas",
+    "washout",
+    "feedback_scaling",
+    "noise",
 )
 
 
@@ -175,6 +191,20 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
     _gcv_df_cost = 1.4
 
     # -- checks ----------------------------------------------------------------
+    def _refuse_booleans(self):
+        """``True`` passes sklearn's numeric constraints (bool is an int)."""
+        for name in _NUMBERS:
+            value = getattr(self, name)
+            alphas = name == "alphas" and value is not None
+            values = (
+                list(np.ravel(np.asarray(value, dtype=object))) if alphas else [value]
+            )
+            if any(isinstance(v, (bool, np.bool_)) for v in values):
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must be a "
+                    f"number, not a boolean. Got {value!r} instead."
+                )
+
     def _checked_alphas(self):
         if self.alphas is None:
             return np.asarray(DEFAULT_ALPHAS)
@@ -254,6 +284,7 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
     # -- fitting ---------------------------------------------------------------
     def _fit(self, X, y, sample_weight, first_call, partial, classes=None):
         start = time.perf_counter()
+        self._refuse_booleans()
         if not first_call:
             self._check_unchanged()
         alphas = self._checked_alphas()

@@ -183,6 +183,21 @@ def test_alpha_auto_regularises_noisy_data_and_not_clean_data():
     assert noisy.alpha_ >= 1e-2
 
 
+@pytest.mark.parametrize(
+    "param, value",
+    [
+        ("n_reservoir", True),
+        ("washout", True),
+        ("alpha", False),
+        ("alphas", [1e-3, True]),
+    ],
+)
+def test_booleans_are_not_numbers(windows, param, value):
+    X, y = windows
+    with pytest.raises(ValueError, match=f"'{param}' parameter.*not a boolean"):
+        EchoStateRegressor(n_reservoir=10).set_params(**{param: value}).fit(X, y)
+
+
 @pytest.mark.parametrize("bad", [[], [1.0, -1.0], [[1.0, 2.0]], [0.0]])
 def test_bad_alphas(windows, bad):
     X, y = windows
@@ -283,6 +298,35 @@ def test_failed_fit_leaves_the_model_usable(windows):
     # A later partial_fit works and stays finite (no NaN sums were kept).
     model.partial_fit(X[:50], y[:50])
     assert np.isfinite(model.coef_).all()
+
+
+def test_interrupted_partial_fit_leaves_the_model_as_it_was(windows, monkeypatch):
+    import skrnn._readout as readout
+
+    X, y = windows
+    model = EchoStateRegressor(n_reservoir=30, noise=1e-3, random_state=0).fit(X, y)
+    state = pickle.dumps(model)
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(readout.ReadoutSums, "add", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        model.partial_fit(X, y)
+    assert pickle.dumps(model) == state  # sums, noise generator and all
+
+
+def test_partial_fit_of_a_read_only_model(windows):
+    # A loaded model whose arrays cannot be written (memory-mapped, say)
+    # still learns: partial_fit writes its sums into new arrays.
+    X, y = windows
+    model = pickle.loads(pickle.dumps(EchoStateRegressor(n_reservoir=30).fit(X, y)))
+    for holder in (model, model._sums):
+        for value in vars(holder).values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+    model.partial_fit(X[:50], y[:50])
+    assert model._sums.n_rows == len(X) + 50
 
 
 @pytest.mark.parametrize("value", [1e200, 1.7e308])
