@@ -29,40 +29,29 @@ from skrnn._steps import flatten_steps, format_steps, real_steps, unflatten_step
 
 __all__ = ["BaseEchoState", "parameters_doc", "restore_on_failure"]
 
-# Parameters that shape the reservoir, the readout's features or the rows
-# it reads: partial_fit cannot change them (the sums would mix two models),
-# and predictions use the values of the fit.
-_STRUCTURAL = (
+# The numbers that draw the reservoir.
+_RESERVOIR_NUMBERS = (
     "n_reservoir",
     "density",
     "spectral_radius",
     "leak_rate",
     "input_scaling",
     "bias_scaling",
+    "feedback_scaling",
+)
+# Parameters that shape the reservoir, the readout's features or the rows
+# it reads: partial_fit cannot change them (the sums would mix two models),
+# and predictions use the values of the fit.
+_STRUCTURAL = _RESERVOIR_NUMBERS + (
     "washout",
     "pooling",
     "feedback",
-    "feedback_scaling",
     "standardize",
     "return_sequences",
     "random_state",
 )
-
-
 # Numeric parameters, where a boolean is a mistake.
-_NUMBERS = (
-    "n_reservoir",
-    "density",
-    "spectral_radius",
-    "leak_rate",
-    "input_scaling",
-    "bias_scaling",
-    "alpha",
-    "alphas",
-    "washout",
-    "feedback_scaling",
-    "noise",
-)
+_NUMBERS = _RESERVOIR_NUMBERS + ("alpha", "alphas", "washout", "noise")
 
 
 def restore_on_failure(fit_method):
