@@ -52,10 +52,11 @@ class EchoStateRegressor(RegressorMixin, BaseEchoState):
             input_scaling=0.15,
             input_scaling_why=(
                 "The default keeps the reservoir nearly linear, which suits "
-                "forecasting: on NARMA-10, Mackey-Glass (closed loop) and "
-                "the raw Lynx and PBS series of the benchmarks, values from "
-                "0.1 to 0.25 did best, larger ones lost memory and smaller "
-                "ones let some Mackey-Glass forecasts run away."
+                "forecasting: on the benchmarks it gave the best closed-loop "
+                "Mackey-Glass forecasts (1.4e-4 after 84 steps, against "
+                "4.4e-4 at 0.25) and NARMA-10 errors among the values that "
+                "kept every Mackey-Glass forecast stable (at 0.1 one seed "
+                "in five ran away); NARMA-10 alone prefers 0.003 to 0.01."
             ),
             pooling="last",
             pooling_why=(
