@@ -23,7 +23,7 @@ from skrnn._progress import Progress
 from skrnn._readout import DEFAULT_ALPHAS, ReadoutSums, solve_readout
 from skrnn._reservoir import harvest, make_reservoir
 from skrnn._scaling import Standardization, row_statistics
-from skrnn._sequences import check_target_form, validate_sequences
+from skrnn._sequences import check_target_form, reject_times, validate_sequences
 from skrnn._state_features import add_step_rows, sequence_features, washout_starts
 from skrnn._steps import flatten_steps, format_steps, real_steps, unflatten_steps
 
@@ -76,18 +76,6 @@ def restore_on_failure(fit_method):
     wrapper.__doc__ = fit_method.__doc__
     wrapper.__wrapped__ = fit_method
     return wrapper
-
-
-def _reject_datetimes(y, name):
-    """numpy turns datetime64 and timedelta64 into float nanoseconds."""
-    items = y if isinstance(y, (list, tuple)) else [y]
-    for item in items:
-        if getattr(np.asarray(item), "dtype", np.dtype(float)).kind in "mM":
-            raise ValueError(
-                f"{name} has dtype {np.asarray(item).dtype}: dates and time "
-                "differences are not numbers to learn from. Convert them "
-                "(for example to elapsed days as floats) first."
-            )
 
 
 class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
@@ -249,7 +237,8 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
                 f"{type(self).__name__} requires y to be passed, but the target "
                 "y is None."
             )
-        _reject_datetimes(y, "y")
+        for item in y if isinstance(y, (list, tuple)) else [y]:
+            reject_times(item, "y")
         if self._params("return_sequences", first_call):
             T = seqs.values.shape[1]
             y_rows = flatten_steps(y, seqs.lengths, T)
