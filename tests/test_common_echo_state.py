@@ -12,6 +12,7 @@ ESTIMATORS = [
     # The pooled readouts, a fixed penalty, no standardisation.
     EchoStateRegressor(pooling="mean", alpha=1e-4, standardize=False),
     EchoStateClassifier(pooling="steps", washout=1, alphas=[1e-3, 1e-1, 10.0]),
+    EchoStateClassifier(pooling="last", leak_rate=0.5, standardize=False),
 ]
 
 
