@@ -13,11 +13,11 @@ from skrnn._echo_state_base import (
     NOTES_DOC,
     BaseEchoState,
     parameters_doc,
-    restore_on_failure,
 )
 from skrnn._memory import check_memory
 from skrnn._progress import Progress
 from skrnn._reservoir import harvest, run_closed_loop
+from skrnn._restore import restore_on_failure
 from skrnn._sequences import Sequences, slide_windows_
 
 __all__ = ["EchoStateRegressor"]

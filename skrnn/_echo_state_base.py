@@ -27,7 +27,7 @@ from skrnn._sequences import check_target_form, reject_times, validate_sequences
 from skrnn._state_features import add_step_rows, sequence_features, washout_starts
 from skrnn._steps import flatten_steps, format_steps, real_steps, unflatten_steps
 
-__all__ = ["BaseEchoState", "parameters_doc", "restore_on_failure"]
+__all__ = ["BaseEchoState", "parameters_doc"]
 
 # The numbers that draw the reservoir.
 _RESERVOIR_NUMBERS = (
@@ -52,30 +52,6 @@ _STRUCTURAL = _RESERVOIR_NUMBERS + (
 )
 # Numeric parameters, where a boolean is a mistake.
 _NUMBERS = _RESERVOIR_NUMBERS + ("alpha", "alphas", "washout", "noise")
-
-
-def restore_on_failure(fit_method):
-    """Leave the estimator as it was when ``fit_method`` raises.
-
-    Fitting builds new arrays rather than changing fitted ones in place
-    (the readout's sums of a ``partial_fit`` call are added into new
-    arrays), so a shallow copy of the instance dictionary is a full
-    snapshot.
-    """
-
-    def wrapper(self, *args, **kwargs):
-        snapshot = self.__dict__.copy()
-        try:
-            return fit_method(self, *args, **kwargs)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(snapshot)
-            raise
-
-    wrapper.__name__ = fit_method.__name__
-    wrapper.__doc__ = fit_method.__doc__
-    wrapper.__wrapped__ = fit_method
-    return wrapper
 
 
 class BaseEchoState(BaseEstimator, metaclass=ABCMeta):

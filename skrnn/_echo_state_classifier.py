@@ -16,8 +16,8 @@ from skrnn._echo_state_base import (
     NOTES_DOC,
     BaseEchoState,
     parameters_doc,
-    restore_on_failure,
 )
+from skrnn._restore import restore_on_failure
 
 __all__ = ["EchoStateClassifier"]
 

@@ -27,6 +27,7 @@ from sklearn.utils.validation import (
 from skrnn._losses import OUTPUT_ACTIVATIONS
 from skrnn._memory import check_memory
 from skrnn._network import RecurrentNetwork
+from skrnn._restore import restore_on_failure
 from skrnn._scaling import Standardization, row_statistics
 from skrnn._sequences import (
     Sequences,
@@ -61,28 +62,6 @@ def _is_count(value):
 #: The dtypes training runs in: float32 stays float32, anything else
 #: (float16 included: Adam's epsilon underflows there) becomes float64.
 TRAINING_DTYPES = (np.float64, np.float32)
-
-
-def _restore_on_failure(fit_method):
-    """Leave the estimator as it was when ``fit_method`` raises.
-
-    Fitting builds new arrays and lists rather than changing fitted ones in
-    place, so a shallow copy of the instance dictionary is a full snapshot.
-    """
-
-    def wrapper(self, *args, **kwargs):
-        snapshot = self.__dict__.copy()
-        try:
-            return fit_method(self, *args, **kwargs)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(snapshot)
-            raise
-
-    wrapper.__name__ = fit_method.__name__
-    wrapper.__doc__ = fit_method.__doc__
-    wrapper.__wrapped__ = fit_method
-    return wrapper
 
 
 class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
@@ -974,7 +953,7 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
         return Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0]
 
     @_fit_context(prefer_skip_nested_validation=True)
-    @_restore_on_failure
+    @restore_on_failure
     def fit(self, X, y, sample_weight=None):
         """Fit the network to sequences ``X`` and labels ``y``.
 
@@ -996,7 +975,7 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
 
     @available_if(BaseRecurrent._check_solver)
     @_fit_context(prefer_skip_nested_validation=True)
-    @_restore_on_failure
+    @restore_on_failure
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch over ``X``, ``y`` (continuing from the current state).
 
@@ -1268,7 +1247,7 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
         return r2_score(Y, raw, sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    @_restore_on_failure
+    @restore_on_failure
     def fit(self, X, y, sample_weight=None):
         """Fit the network to sequences ``X`` and targets ``y``.
 
@@ -1290,7 +1269,7 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
 
     @available_if(BaseRecurrent._check_solver)
     @_fit_context(prefer_skip_nested_validation=True)
-    @_restore_on_failure
+    @restore_on_failure
     def partial_fit(self, X, y, sample_weight=None):
         """Run one epoch over ``X``, ``y`` (continuing from the current state).
 

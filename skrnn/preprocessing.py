@@ -9,7 +9,7 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from skrnn._recurrent import _restore_on_failure
+from skrnn._restore import restore_on_failure
 from skrnn._scaling import Standardization
 from skrnn._sequences import _is_ragged_list, _ndim, validate_sequences
 from skrnn._steps import format_steps, real_steps
@@ -82,7 +82,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.with_std = with_std
 
     @_fit_context(prefer_skip_nested_validation=True)
-    @_restore_on_failure
+    @restore_on_failure
     def fit(self, X, y=None, sample_weight=None):
         """Compute the mean and scale of each feature over the real steps.
 
