@@ -685,8 +685,8 @@ NOTES_DOC = """
     again. Over chunks of sequences it gives the readout of one ``fit`` on
     all of them, to rounding (the sums are added in another order), when
     ``standardize=False``; with ``standardize=True`` the statistics come
-    from the first call, so it equals one ``fit`` on data standardised with
-    the first chunk's statistics. Parameters that shape the reservoir or
+    from the first call, so it equals (to rounding) one ``fit`` on data
+    standardised with the first chunk's statistics. Parameters that shape the reservoir or
     the rows (all but ``alpha``, ``alphas``, ``noise``, ``verbose`` and the
     classifier's ``class_weight``) cannot change between calls.
 
