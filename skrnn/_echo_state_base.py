@@ -8,6 +8,7 @@ become readout columns and how readout outputs become predictions.
 """
 
 import copy
+import functools
 import textwrap
 import time
 from abc import ABCMeta, abstractmethod
@@ -27,7 +28,7 @@ from skrnn._sequences import check_target_form, reject_times, validate_sequences
 from skrnn._state_features import add_step_rows, sequence_features, washout_starts
 from skrnn._steps import flatten_steps, format_steps, real_steps, unflatten_steps
 
-__all__ = ["BaseEchoState", "parameters_doc"]
+__all__ = ["BaseEchoState", "is_dask_collection", "parameters_doc", "standardization"]
 
 # The numbers that draw the reservoir.
 _RESERVOIR_NUMBERS = (
@@ -52,6 +53,9 @@ _STRUCTURAL = _RESERVOIR_NUMBERS + (
 )
 # Numeric parameters, where a boolean is a mistake.
 _NUMBERS = _RESERVOIR_NUMBERS + ("alpha", "alphas", "washout", "noise")
+# The heads' methods that answer one row per sequence (or step): given a
+# dask array, each answers with a dask array, computed block by block.
+_ROW_OUTPUTS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
 
 
 class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
@@ -121,6 +125,12 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
         self.return_sequences = return_sequences
         self.verbose = verbose
         self.random_state = random_state
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in _ROW_OUTPUTS:
+            if name in cls.__dict__:
+                setattr(cls, name, _lazy_on_dask(cls.__dict__[name]))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -237,11 +247,42 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
 
     # -- fitting ---------------------------------------------------------------
     def _fit(self, X, y, sample_weight, first_call, partial, classes=None):
+        if is_dask_collection(X):
+            # The same sums, reduced chunk by chunk on dask's workers; only
+            # this import brings dask in.
+            from skrnn._dask import fit_chunks
+
+            return fit_chunks(self, X, y, sample_weight, first_call, partial, classes)
         start = time.perf_counter()
+        alphas = self._check_fit_parameters(first_call)
+        seqs, Y, sample_weight, weights = self._training_rows(
+            X, y, sample_weight, first_call, partial, classes
+        )
+        # Huge values overflow quietly here: the checks below say what to do.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if first_call:
+                self._fitted_params = self.get_params(deep=False)
+                self._fit_scalings(seqs, Y, weights)
+                self._init_reservoir(seqs.n_features, Y.shape[-1], len(seqs.lengths))
+            rng = copy.deepcopy(self._noise_rng)  # advanced only if all goes well
+            new = self._chunk_sums(seqs, Y, weights, sample_weight, rng)
+        if new.n_weighted_rows == 0:
+            self._raise_nothing_to_train_on(seqs.lengths.max(), np.any(weights))
+        return self._finish_fit(
+            new, first_call, alphas, rng, start, lambda: np.abs(seqs.values).max()
+        )
+
+    def _check_fit_parameters(self, first_call):
+        """What fit checks beyond sklearn's constraints; the candidate
+        alphas."""
         self._refuse_booleans()
         if not first_call:
             self._check_unchanged()
-        alphas = self._checked_alphas()
+        return self._checked_alphas()
+
+    def _training_rows(self, X, y, sample_weight, first_call, partial, classes):
+        """``X``, ``y`` and ``sample_weight`` checked: the sequences, the
+        readout targets, the sample weights and the rows' weights."""
         seqs, _ = self._validate_X(X, reset=first_call)
         Y, y_rows = self._targets(y, seqs, first_call, classes)
         sample_weight = _check_sample_weight(
@@ -256,27 +297,29 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
                 "rescale them (for example to a mean of 1)."
             )
         weights = self._weights(sample_weight, y_rows, seqs, first_call, partial)
-        # Huge values overflow quietly here: the checks below say what to do.
+        return seqs, Y, sample_weight, weights
+
+    def _chunk_sums(self, seqs, Y, weights, sample_weight, rng):
+        """The readout's sums of some training sequences (all of them, or a
+        chunk): scaled, run through the reservoir and added up."""
+        Y = self._scale_targets(Y, seqs.lengths)
+        seqs = self._scale_inputs(seqs)
+        sums = ReadoutSums(self._n_readout_features(), Y.shape[-1])
+        self._accumulate(sums, seqs, Y, weights, sample_weight, rng)
+        return sums
+
+    def _finish_fit(self, new, first_call, alphas, rng, start, largest_x=None):
+        """Add the new sums to those of earlier calls and solve;
+        ``largest_x()``, if given, names the largest input in an error."""
         with np.errstate(over="ignore", invalid="ignore"):
-            if first_call:
-                self._fitted_params = self.get_params(deep=False)
-                self._fit_scalings(seqs, Y, weights)
-                self._init_reservoir(seqs.n_features, Y.shape[-1], len(seqs.lengths))
-            Y = self._scale_targets(Y, seqs.lengths)
-            seqs = self._scale_inputs(seqs)
-            rng = copy.deepcopy(self._noise_rng)  # advanced only if all goes well
-            new = ReadoutSums(self._n_readout_features(), Y.shape[-1])
-            self._accumulate(new, seqs, Y, weights, sample_weight, rng)
-            if new.n_weighted_rows == 0:
-                self._raise_nothing_to_train_on(seqs, weights)
             sums = new if first_call else self._sums + new
         if not sums.is_finite():
+            largest = "" if largest_x is None else f" (largest |X| = {largest_x():.3g})"
             raise ValueError(
                 "The readout's sums overflowed: X or y holds values too large "
-                f"to square in float64 (largest |X| = {np.abs(seqs.values).max():.3g}"
-                "). Rescale the data (standardize=True does this for X and for "
-                "the regressor's y, unless the values are too large even to "
-                "standardise)."
+                f"to square in float64{largest}. Rescale the data "
+                "(standardize=True does this for X and for the regressor's y, "
+                "unless the values are too large even to standardise)."
             )
         self._solve(sums, alphas)
         self._sums, self._noise_rng = sums, rng
@@ -301,33 +344,48 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
 
     def _fit_scalings(self, seqs, Y, weights):
         """Statistics of the first fit's inputs (and regression targets);
-        partial_fit keeps them.
+        partial_fit keeps them."""
+        scalings = []
+        if self.standardize:
+            scalings = [
+                standardization(row_statistics(rows, row_weights), name)
+                for rows, row_weights, name in self._scaling_rows(seqs, Y, weights)
+            ]
+        self._set_scalings(*scalings)
+
+    def _scaling_rows(self, seqs, Y, weights):
+        """The rows that the standardisations are fitted on, their weights
+        and their names: every real step of the inputs, and the regression
+        targets (per sequence or per step).
 
         Every real step counts with the weight of its readout rows
         (``sample_weight``, times the class weights), so that weights act as
         repeated samples here too.
         """
-        self.input_mean_ = self.input_scale_ = None
-        self._input_scaling = self._target_scaling = None
-        if self._scales_targets:
-            self.target_mean_ = self.target_scale_ = None
-        if not self.standardize:
-            return
         mask = real_steps(seqs.lengths, seqs.values.shape[1])
         step_weights = weights[mask] if weights.ndim == 2 else None
         if step_weights is None:
             step_weights = np.repeat(weights, seqs.lengths)
-        self._input_scaling = _standardization(seqs.values[mask], step_weights, "X")
-        self.input_mean_ = self._input_scaling.mean
-        self.input_scale_ = self._input_scaling.scale
+        rows = [(seqs.values[mask], step_weights, "X")]
         if self._scales_targets:
             per_step = Y.ndim == 3
-            rows = Y[mask] if per_step else Y
-            self._target_scaling = _standardization(
-                rows, step_weights if per_step else weights, "y"
+            rows.append(
+                (Y[mask] if per_step else Y, step_weights if per_step else weights, "y")
             )
-            self.target_mean_ = self._target_scaling.mean
-            self.target_scale_ = self._target_scaling.scale
+        return rows
+
+    def _set_scalings(self, input_scaling=None, target_scaling=None):
+        """Keep the standardisations (None: ``standardize=False``)."""
+        self._input_scaling, self._target_scaling = input_scaling, target_scaling
+        self.input_mean_ = self.input_scale_ = None
+        if input_scaling is not None:
+            self.input_mean_ = input_scaling.mean
+            self.input_scale_ = input_scaling.scale
+        if self._scales_targets:
+            self.target_mean_ = self.target_scale_ = None
+            if target_scaling is not None:
+                self.target_mean_ = target_scaling.mean
+                self.target_scale_ = target_scaling.scale
 
     def _scale_inputs(self, seqs):
         if self._input_scaling is None:
@@ -443,15 +501,15 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
         )
         sums.add(features.T, Y.T, weights, frequency=sample_weight)
 
-    def _raise_nothing_to_train_on(self, seqs, weights):
-        if not np.any(weights):
+    def _raise_nothing_to_train_on(self, longest, any_weight):
+        if not any_weight:
             raise ValueError(
                 "Every sample weight is zero: there is nothing to fit the readout on."
             )
         raise ValueError(
             f"No time step is left to train on after the washout of "
             f"{self._fitted_params['washout']} steps: the longest sequence has "
-            f"{seqs.lengths.max()}. Use washout='auto' (a quarter of each "
+            f"{longest}. Use washout='auto' (a quarter of each "
             "sequence, at most 100 steps), a smaller washout, or longer sequences."
         )
 
@@ -561,9 +619,29 @@ def _same(a, b):
         return False
 
 
-def _standardization(rows, weights, name):
-    """The standardisation of ``rows`` (one per step or per sequence)."""
-    scaling = Standardization(*row_statistics(rows, weights))
+def is_dask_collection(X):
+    """Whether ``X`` is a dask collection, found without importing dask."""
+    return type(X).__module__.partition(".")[0] in ("dask", "dask_expr")
+
+
+def _lazy_on_dask(method):
+    """``method`` (of X) as it is, but a dask array's answer is a dask array
+    whose blocks are ``method``'s answers to X's blocks (:mod:`skrnn._dask`)."""
+
+    @functools.wraps(method)
+    def answer(self, X, *args, **kwargs):
+        if is_dask_collection(X):
+            from skrnn._dask import map_row_blocks
+
+            return map_row_blocks(self, method, X)
+        return method(self, X, *args, **kwargs)
+
+    return answer
+
+
+def standardization(statistics, name):
+    """The standardisation of some rows from their (mean, scale)."""
+    scaling = Standardization(*statistics)
     if not (np.isfinite(scaling.mean).all() and np.isfinite(scaling.scale).all()):
         raise ValueError(
             f"{name} holds values too large to standardise in float64 (their "

@@ -12,12 +12,125 @@ A feature that is constant (or nearly so) gets a scale of 1, as in
 by zero.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 from skrnn._sequences import Sequences
 from skrnn._steps import real_steps
 
-__all__ = ["Standardization", "feature_statistics", "row_statistics"]
+__all__ = [
+    "RowMoments",
+    "Standardization",
+    "feature_statistics",
+    "merge_moments",
+    "moment_statistics",
+    "row_moments",
+    "row_statistics",
+]
+
+
+class RowMoments(NamedTuple):
+    """Weighted moments of the columns of some rows, in units that cannot
+    overflow: values divided by ``magnitude`` (1 where it is 0), weights by
+    ``weight_max``. Moments of two sets of rows merge into those of their
+    union (:func:`merge_moments`), so that chunks of data reduce to the
+    statistics of all of it.
+
+    Attributes
+    ----------
+    magnitude : ndarray of shape (n_columns,)
+        Largest absolute value of each column (0 for no rows).
+    weight_max : float
+        Largest weight (0 for no rows or all weights zero).
+    total : float
+        Sum of the weights, in units of ``weight_max``.
+    mean : ndarray of shape (n_columns,)
+        Weighted mean, in units of ``magnitude``.
+    m2 : ndarray of shape (n_columns,)
+        Weighted sum of squared deviations from ``mean``, same units.
+    """
+
+    magnitude: np.ndarray
+    weight_max: float
+    total: float
+    mean: np.ndarray
+    m2: np.ndarray
+
+
+def _unit(magnitude):
+    return np.where(magnitude > 0, magnitude, 1.0)
+
+
+def row_moments(rows, weights):
+    """The :class:`RowMoments` of ``rows`` (n_rows, n_columns) weighted by
+    ``weights`` (n_rows,), non-negative."""
+    rows = np.asarray(rows, dtype=np.float64)
+    weights = np.asarray(weights, dtype=np.float64)
+    n_columns = rows.shape[1]
+    weight_max = float(weights.max()) if len(weights) else 0.0
+    if weight_max <= 0:
+        zeros = np.zeros(n_columns)
+        return RowMoments(zeros, 0.0, 0.0, zeros, zeros)
+    weights = weights / weight_max
+    magnitude = np.abs(rows).max(axis=0)
+    unit = rows / _unit(magnitude)
+    total = float(weights.sum())
+    mean = weights @ unit / total
+    centred = unit - mean
+    return RowMoments(magnitude, weight_max, total, mean, weights @ (centred * centred))
+
+
+def merge_moments(a, b):
+    """The :class:`RowMoments` of the rows of both ``a`` and ``b``.
+
+    Each is brought to the larger magnitude and weight, then the means and
+    sums of squares are pooled as in Chan, Golub and LeVeque (1983), which
+    needs no second pass over the rows.
+    """
+    if b.total == 0:
+        return a
+    if a.total == 0:
+        return b
+    magnitude = np.maximum(a.magnitude, b.magnitude)
+    weight_max = max(a.weight_max, b.weight_max)
+    parts = []
+    for part in (a, b):
+        shrink = _unit(part.magnitude) / _unit(magnitude)
+        lighter = part.weight_max / weight_max
+        parts.append(
+            (part.total * lighter, part.mean * shrink, part.m2 * lighter * shrink**2)
+        )
+    (total_a, mean_a, m2_a), (total_b, mean_b, m2_b) = parts
+    total = total_a + total_b
+    delta = mean_b - mean_a
+    mean = mean_a + delta * (total_b / total)
+    m2 = m2_a + m2_b + delta * delta * (total_a * total_b / total)
+    return RowMoments(magnitude, weight_max, total, mean, m2)
+
+
+def moment_statistics(moments, input_name="X"):
+    """Mean and scale of each column from its :class:`RowMoments`.
+
+    Moments of no weight (every weight zero) give the identity map: the fit
+    that asked for them then refuses the weights itself.
+    """
+    magnitude, _, total, mean, m2 = moments
+    if total == 0:
+        return np.zeros_like(mean), np.ones_like(mean)
+    magnitude = _unit(magnitude)
+    variance = m2 / total
+    eps = np.finfo(np.float64).eps
+    # In units of the largest magnitude, StandardScaler's bound for "constant".
+    constant = variance <= (10 * eps * np.maximum(np.abs(mean), 1.0)) ** 2
+    scale = np.where(constant, 1.0, np.sqrt(variance) * magnitude)
+    mean = mean * magnitude
+    if not (np.isfinite(mean).all() and np.isfinite(scale).all()):
+        raise ValueError(
+            f"{input_name} holds values too large to standardise (largest "
+            f"magnitude {magnitude.max():.3g}); rescale them."
+        )
+    return mean, scale
 
 
 def row_statistics(rows, weights=None, input_name="X"):
@@ -30,7 +143,7 @@ def row_statistics(rows, weights=None, input_name="X"):
     ----------
     rows : ndarray of shape (n_rows, n_columns)
     weights : ndarray of shape (n_rows,) or None
-        Non-negative weights; None weighs every row alike.
+        Non-negative weights; None (or all zero) weighs every row alike.
 
     Returns
     -------
@@ -39,26 +152,7 @@ def row_statistics(rows, weights=None, input_name="X"):
     rows = np.asarray(rows, dtype=np.float64)
     if weights is None or not np.any(weights):
         weights = np.ones(len(rows))
-    weights = np.asarray(weights, dtype=np.float64)
-    weights = weights / weights.max()
-    magnitude = np.abs(rows).max(axis=0) if len(rows) else np.ones(rows.shape[1])
-    magnitude[~(magnitude > 0)] = 1.0
-    unit = rows / magnitude
-    total = weights.sum()
-    mean = weights @ unit / total
-    centred = unit - mean
-    variance = weights @ (centred * centred) / total
-    eps = np.finfo(np.float64).eps
-    # In units of the largest magnitude, StandardScaler's bound for "constant".
-    constant = variance <= (10 * eps * np.maximum(np.abs(mean), 1.0)) ** 2
-    scale = np.where(constant, 1.0, np.sqrt(variance) * magnitude)
-    mean = mean * magnitude
-    if not (np.isfinite(mean).all() and np.isfinite(scale).all()):
-        raise ValueError(
-            f"{input_name} holds values too large to standardise (largest "
-            f"magnitude {magnitude.max():.3g}); rescale them."
-        )
-    return mean, scale
+    return moment_statistics(row_moments(rows, weights), input_name)
 
 
 def feature_statistics(sequences, sample_weight=None, input_name="X"):
@@ -100,19 +194,28 @@ class Standardization:
         """The standardisation of the real steps of ``sequences``."""
         return cls(*feature_statistics(sequences, sample_weight))
 
-    def transform_sequences(self, sequences, input_name="X"):
-        """Scaled copy of ``sequences`` in their dtype, padding still zero."""
+    def transform_sequences(self, sequences, input_name="X", dtype=None):
+        """Scaled copy of ``sequences``, padding still zero.
+
+        The result is in ``dtype`` (None: the values' dtype). The scaling
+        itself runs in the values' dtype, and only its result is rounded to
+        ``dtype``: float64 values far from zero (say 1e8 plus noise of 1)
+        keep their variation through a float32 fit, where rounding them to
+        float32 first would leave steps of 8.
+        """
         values, lengths = sequences
-        scaled = self.transform(values, input_name)
+        scaled = self.transform(values, input_name, dtype)
         scaled[~real_steps(lengths, values.shape[1])] = 0
         return Sequences(scaled, lengths)
 
-    def transform(self, X, input_name="X"):
-        """Scale rows (or any array whose last axis is the features); an
+    def transform(self, X, input_name="X", dtype=None):
+        """Scale rows (or any array whose last axis is the features), in
+        ``X``'s dtype, and return them in ``dtype`` (None: ``X``'s); an
         error names ``input_name`` when a value is too far out to scale."""
-        dtype = X.dtype
+        dtype = X.dtype if dtype is None else np.dtype(dtype)
         with np.errstate(over="ignore", invalid="ignore"):
-            scaled = (X - self.mean.astype(dtype)) / self.scale.astype(dtype)
+            scaled = (X - self.mean.astype(X.dtype)) / self.scale.astype(X.dtype)
+            scaled = scaled.astype(dtype, copy=False)
         if not np.isfinite(scaled).all():
             raise ValueError(
                 f"{input_name} holds values too large to standardise in "
