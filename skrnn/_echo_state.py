@@ -8,6 +8,7 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from skrnn._covariates import check_covariates
 from skrnn._echo_state_base import (
     ATTRIBUTES_DOC,
     NOTES_DOC,
@@ -111,11 +112,15 @@ class EchoStateRegressor(RegressorMixin, BaseEchoState):
     --------
     >>> from skrnn import EchoStateRegressor
     >>> from skrnn.datasets import lag_windows, mackey_glass
-    >>> X, y = lag_windows(mackey_glass(600), n_lags=10)
+    >>> series = mackey_glass(600)
+    >>> X, y = lag_windows(series, n_lags=10)
     >>> model = EchoStateRegressor(n_reservoir=100, random_state=0).fit(X[:400], y[:400])
     >>> bool(model.score(X[400:], y[400:]) > 0.99)
     True
-    >>> model.forecast(X[-1:], n_steps=3).shape
+
+    The next 3 values after the series' end, from its last 10 values:
+
+    >>> model.forecast(series[None, -10:], n_steps=3).shape
     (1, 3)
     """
     )
@@ -290,7 +295,7 @@ class EchoStateRegressor(RegressorMixin, BaseEchoState):
             return super().score(X, y, sample_weight)
         return self._score_steps(r2_score, X, y, sample_weight, self._outputs)
 
-    def forecast(self, X, n_steps):
+    def forecast(self, X, n_steps, covariates=None):
         """Run over contexts, then predict ``n_steps`` ahead in closed loop.
 
         Every prediction is fed back as the next input (on the model's
@@ -308,12 +313,35 @@ class EchoStateRegressor(RegressorMixin, BaseEchoState):
             together, each exactly as if alone.
         n_steps : int
             Number of steps to forecast, at least 1.
+        covariates : array-like of shape (n_contexts, n_steps, n_covariates), \
+                default=None
+            Known future values of the covariates, for a model whose steps
+            are ``[outputs, covariates]`` (``n_outputs_`` outputs first):
+            each fed-back step is the prediction followed by that step's
+            covariates. Step ``s`` holds the covariates that accompany the
+            ``s``-th prediction; the last step is never read. 2D
+            ``(n_contexts, n_steps)`` for one covariate.
 
         Returns
         -------
         y : ndarray of shape (n_contexts, n_steps) or \
                 (n_contexts, n_steps, n_outputs)
             The first step is the prediction that follows the context.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrnn import EchoStateRegressor
+        >>> from skrnn.datasets import lag_windows
+        >>> series = np.sin(np.arange(300) * 2 * np.pi / 25)
+        >>> X, y = lag_windows(series, 25)
+        >>> model = EchoStateRegressor(n_reservoir=100, random_state=0).fit(X, y)
+
+        The context that ends at the last known value is the series' last
+        25 steps (``X[-1:]`` ends one step earlier: its target is known):
+
+        >>> model.forecast(series[np.newaxis, -25:], n_steps=5).shape
+        (1, 5)
         """
         check_is_fitted(self, "coef_")
         if isinstance(n_steps, (bool, np.bool_)) or not isinstance(n_steps, Integral):
@@ -324,14 +352,15 @@ class EchoStateRegressor(RegressorMixin, BaseEchoState):
         if n_steps < 1:
             raise ValueError(f"n_steps must be an integer >= 1, got {n_steps!r}.")
         n_steps = int(n_steps)
-        if self.n_outputs_ != self._n_step_features:
-            raise ValueError(
-                f"forecast feeds each prediction back as the next input, but the "
-                f"model has {self.n_outputs_} outputs and {self._n_step_features} "
-                "features per time step; they must be equal."
-            )
         seqs, dtype = self._validate_X(X, reset=False)
         n, k = len(seqs.lengths), self.n_outputs_
+        covariates = check_covariates(
+            covariates, n, n_steps, k, self._n_step_features, np.float64
+        )
+        if covariates is not None and self._input_scaling is not None:
+            # Covariates enter on the inputs' scale: the last features' statistics.
+            scaling = self._input_scaling
+            covariates = (covariates - scaling.mean[k:]) / scaling.scale[k:]
         # The result, its model-scale twin and a transposed copy.
         check_memory(
             3 * 8 * n * n_steps * k,
@@ -342,9 +371,9 @@ class EchoStateRegressor(RegressorMixin, BaseEchoState):
         # A forecast running away overflows: the warning below says so.
         with np.errstate(over="ignore", invalid="ignore"):
             if self._fitted_params["return_sequences"]:
-                rows = self._forecast_states(seqs, n_steps, progress)
+                rows = self._forecast_states(seqs, n_steps, progress, covariates)
             else:
-                rows = self._forecast_windows(seqs, n_steps, progress)
+                rows = self._forecast_windows(seqs, n_steps, progress, covariates)
             result = self._to_targets(rows.reshape(-1, k)).reshape(n, n_steps, k)
         self._warn_if_running_away(result)
         result = result.astype(dtype, copy=False)
@@ -355,18 +384,21 @@ class EchoStateRegressor(RegressorMixin, BaseEchoState):
         return rows if scaling is None else scaling.inverse_transform(rows)
 
     def _output_to_input(self):
-        """``(g, h)`` with next input ``g * y + h`` for a model-scale output ``y``."""
-        F = self._n_step_features
-        g, h = np.ones(F), np.zeros(F)
+        """``(g, h)`` with next input ``g * y + h`` for a model-scale output
+        ``y``: the first ``n_outputs_`` input features (covariates follow)."""
+        k = self.n_outputs_
+        g, h = np.ones(k), np.zeros(k)
         if self._target_scaling is not None:
             g, h = self._target_scaling.scale.copy(), self._target_scaling.mean.copy()
         if self._input_scaling is not None:
-            g = g / self._input_scaling.scale
-            h = (h - self._input_scaling.mean) / self._input_scaling.scale
+            mean, scale = self._input_scaling.mean[:k], self._input_scaling.scale[:k]
+            g = g / scale
+            h = (h - mean) / scale
         return g, h
 
-    def _forecast_windows(self, seqs, n_steps, progress):
-        """Closed loop for a model of windows: slide each window by one step."""
+    def _forecast_windows(self, seqs, n_steps, progress, covariates=None):
+        """Closed loop for a model of windows: slide each window by one step;
+        the new step is the prediction, then the step's known covariates."""
         scaled = self._scale_inputs(seqs)
         window, lengths = scaled.values.copy(), scaled.lengths
         W_out = self._readout_matrix()
@@ -375,11 +407,16 @@ class EchoStateRegressor(RegressorMixin, BaseEchoState):
         for step in range(n_steps):
             y = self._features(Sequences(window, lengths), report=False) @ W_out
             out[:, step] = y
-            slide_windows_(window, lengths, g * y + h)
             progress(step + 1)
+            if step == n_steps - 1:
+                break
+            last = g * y + h
+            if covariates is not None:
+                last = np.concatenate([last, covariates[:, step]], axis=1)
+            slide_windows_(window, lengths, last)
         return out
 
-    def _forecast_states(self, seqs, n_steps, progress):
+    def _forecast_states(self, seqs, n_steps, progress, covariates=None):
         """Closed loop for a per-step model: the reservoir runs on."""
         fitted = self._fitted_params
         scaled = self._scale_inputs(seqs)
@@ -391,7 +428,7 @@ class EchoStateRegressor(RegressorMixin, BaseEchoState):
             # next input, and after the last step the previous output is the
             # last input (none for a context of one step); both on the
             # targets' scale, as in training.
-            targets = self._targets_of_inputs(seqs.values)
+            targets = self._targets_of_inputs(seqs.values[..., : self.n_outputs_])
             feedback_signal = np.zeros_like(targets)
             feedback_signal[:, :-1] = targets[:, 1:]
             previous = np.where(
@@ -413,6 +450,7 @@ class EchoStateRegressor(RegressorMixin, BaseEchoState):
             n_steps,
             fitted["leak_rate"],
             to_input=self._output_to_input(),
+            covariates=covariates,
             progress=progress,
         )
 

@@ -638,18 +638,21 @@ class RecurrentNetwork:
         return float(value), grad
 
     @np.errstate(over="ignore")
-    def forecast(self, flat, sequences, n_steps, feedback=None):
+    def forecast(self, flat, sequences, n_steps, feedback=None, covariates=None):
         """Run over contexts, then feed each output back as the next input.
 
         Needs ``return_sequences``, one direction and as many outputs as
-        input features. Contexts of equal length run together (the clocks of
+        input features, or as many as the input features that precede the
+        ``covariates``. Contexts of equal length run together (the clocks of
         a clockwork cell then agree across the batch). With the
         convolutional front end, each fed-back step is convolved with the
         ``conv_kernel_size - 1`` raw inputs before it.
 
         ``feedback``, when given, maps an output to the next input (an
         estimator that scales inputs and targets differently passes the map
-        between the two scales).
+        between the two scales). ``covariates``, of shape ``(n_samples,
+        n_steps, C)`` on the inputs' scale, holds the last ``C`` features of
+        each fed-back step (its step ``s`` follows the ``s``-th output).
 
         Returns
         -------
@@ -680,7 +683,10 @@ class RecurrentNetwork:
                 if step == n_steps - 1:
                     break
                 initial = self._final_states(records, len(index))
-                inputs = (y if feedback is None else feedback(y))[np.newaxis]
+                inputs = y if feedback is None else feedback(y)
+                if covariates is not None:
+                    inputs = np.concatenate([inputs, covariates[rows, step]], axis=1)
+                inputs = inputs[np.newaxis]
                 if conv is not None:
                     window = np.concatenate([history, inputs])
                     history = window[1:]

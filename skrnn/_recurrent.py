@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from skrnn._covariates import check_covariates
 from skrnn._losses import OUTPUT_ACTIVATIONS
 from skrnn._memory import check_memory
 from skrnn._network import RecurrentNetwork
@@ -1334,7 +1335,7 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
             return super().score(X, y, sample_weight)
         return self._score_steps(r2_score, X, y, sample_weight)
 
-    def forecast(self, X, n_steps):
+    def forecast(self, X, n_steps, covariates=None):
         """Run over contexts, then predict ``n_steps`` ahead in closed loop.
 
         Every prediction is fed back as the next input. A model trained with
@@ -1350,6 +1351,11 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
             together, each exactly as if alone.
         n_steps : int
             Number of steps to forecast, at least 1.
+        covariates : array-like of shape (n_contexts, n_steps, n_covariates), \
+                default=None
+            Known future values of the input features after the
+            ``n_outputs_`` fed back, as for
+            :meth:`EchoStateRegressor.forecast`.
 
         Returns
         -------
@@ -1366,7 +1372,11 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
         >>> X, y = lag_windows(series, 25)
         >>> reg = RNNRegressor(cell="gru", hidden_layer_sizes=(16,),
         ...                    max_iter=30, random_state=0).fit(X, y)
-        >>> reg.forecast(X[-1:], n_steps=5).shape
+
+        The context that ends at the last known value is the series' last
+        25 steps (``X[-1:]`` ends one step earlier: its target is known):
+
+        >>> reg.forecast(series[np.newaxis, -25:], n_steps=5).shape
         (1, 5)
         """
         check_is_fitted(self, "params_")
@@ -1380,49 +1390,73 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
                 "every step's future, which a forecast does not have. Train "
                 "with bidirectional=False to forecast."
             )
-        if self.n_outputs_ != self._n_step_features:
-            raise ValueError(
-                "forecast feeds each prediction back as the next input, but the "
-                f"model has {self.n_outputs_} outputs and {self._n_step_features} "
-                "features per time step; it must be trained to predict its own "
-                "next input (as many outputs as features per step)."
-            )
         sequences = self._validated(X)
+        covariates = check_covariates(
+            covariates,
+            len(sequences.lengths),
+            n_steps,
+            self.n_outputs_,
+            self._n_step_features,
+            self.params_.dtype,
+        )
         check_memory(
             2
             * len(sequences.lengths)
             * n_steps
-            * self.n_outputs_
+            * self._n_step_features
             * self.params_.itemsize,
             f"forecast(n_steps={n_steps}) of {len(sequences.lengths)} contexts",
             "forecast fewer steps per call (a forecast can continue from the "
             "end of the last one) or fewer contexts at a time",
         )
+        if covariates is not None and self._input_scaler is not None:
+            # Covariates enter on the inputs' scale: the last features' statistics.
+            k, scaler = self.n_outputs_, self._input_scaler
+            covariates = Standardization(scaler.mean[k:], scaler.scale[k:]).transform(
+                covariates, "covariates"
+            )
         if network.return_sequences:
             result = network.forecast(
-                self.params_, sequences, n_steps, feedback=self._feedback
+                self.params_,
+                sequences,
+                n_steps,
+                feedback=self._feedback,
+                covariates=covariates,
             )
             result = self._outputs(result)
         else:
-            result = self._forecast_windows(sequences, n_steps)
+            result = self._forecast_windows(sequences, n_steps, covariates)
         return result[..., 0] if self._y_ndim == 1 else result
 
     def _feedback(self, raw):
-        """A prediction (raw network output) as the next input step, on the
-        scale the network reads its inputs in."""
+        """A prediction (raw network output) as the next input step's first
+        features, on the scale the network reads its inputs in."""
         if self._input_scaler is None and self._target_scaler is None:
             return raw
         y = self._outputs(raw)
-        return y if self._input_scaler is None else self._input_scaler.transform(y)
+        scaler = self._input_scaler
+        if scaler is None:
+            return y
+        k = y.shape[-1]
+        if k != len(scaler.mean):
+            # Followed by covariates: the first k features' statistics.
+            scaler = Standardization(scaler.mean[:k], scaler.scale[:k])
+        return scaler.transform(y)
 
-    def _forecast_windows(self, sequences, n_steps):
-        """Closed loop for a model of windows: slide each window by one step."""
+    def _forecast_windows(self, sequences, n_steps, covariates=None):
+        """Closed loop for a model of windows: slide each window by one step;
+        the new step is the prediction, then the step's known covariates."""
         window, lengths = sequences.values.copy(), sequences.lengths
         result = np.empty((len(lengths), n_steps, self.n_outputs_), window.dtype)
         for step in range(n_steps):
             raw = self._network.decision(self.params_, Sequences(window, lengths))
             result[:, step] = self._outputs(raw)
-            slide_windows_(window, lengths, self._feedback(raw))
+            if step == n_steps - 1:
+                break
+            last = self._feedback(raw)
+            if covariates is not None:
+                last = np.concatenate([last, covariates[:, step]], axis=1)
+            slide_windows_(window, lengths, last)
         return result
 
     def __sklearn_tags__(self):

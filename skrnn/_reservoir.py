@@ -333,19 +333,22 @@ def run_closed_loop(
     leak_rate,
     *,
     to_input=None,
+    covariates=None,
     progress=None,
 ):
     r"""Generate ``n_steps`` outputs, each fed back as the next input.
 
     .. math::
 
-        y_s = R [1, u_s, x_s(, y_{s-1})], \qquad u_{s+1} = g \circ y_s + h
+        y_s = R [1, u_s, x_s(, y_{s-1})], \qquad u_{s+1} = [g \circ y_s + h, c_s]
 
     where the affine map ``(g, h)`` takes an output to the scale of the
     inputs (the identity unless the estimator standardises inputs and
     targets differently). Since the fed-back output is both the next input
     and, with feedback weights, the previous output, the map is folded into
-    the weights once, and the loop carries only ``y`` and ``x``.
+    the weights once, and the loop carries only ``y`` and ``x``. The known
+    covariates ``c_s`` (none by default) are the input features after the
+    ``k`` outputs; their weights act on them step by step.
 
     Parameters
     ----------
@@ -359,13 +362,17 @@ def run_closed_loop(
     previous : ndarray of shape (n, k) or None
         Previous outputs at the last context step, with feedback.
     readout : ndarray of shape (D, k)
-        Readout on ``[1, u, x(, y_prev)]``; ``k`` must equal ``F``.
+        Readout on ``[1, u, x(, y_prev)]``; ``k`` must equal ``F`` less the
+        number of covariates.
     n_steps : int
         Number of outputs.
     leak_rate : float
         Leak rate ``a``.
-    to_input : tuple of two ndarray of shape (F,), default=None
+    to_input : tuple of two ndarray of shape (k,), default=None
         ``(g, h)``: the next input is ``g * y + h``. None is the identity.
+    covariates : ndarray of shape (n, n_steps, F - k), default=None
+        The last input features of each fed-back step, on the inputs' scale:
+        step ``s`` follows output ``s`` (the last step is not read).
     progress : callable, default=None
         Called with the number of steps done after every step.
 
@@ -376,19 +383,23 @@ def run_closed_loop(
     W, W_in, W_fb = reservoir.W, reservoir.W_in, reservoir.W_fb
     n, F = inputs.shape
     N = W.shape[0]
+    k = readout.shape[1]
     a = float(leak_rate)
-    g, h = (np.ones(F), np.zeros(F)) if to_input is None else to_input
+    g, h = (np.ones(k), np.zeros(k)) if to_input is None else to_input
     c0 = readout[0][:, np.newaxis]
     R_u, R_x = readout[1 : 1 + F].T, readout[1 + F : 1 + F + N].T
     R_y = None if W_fb is None else readout[1 + F + N :].T
+    # The covariates' weights, in the reservoir and in the readout.
+    W_c, R_c = W_in[:, k:], R_u[:, k:]
+    W_in_y, R_u_y = W_in[:, :k], R_u[:, :k]
     # From the second step on the input is g * y + h: its weights, in the
     # reservoir and in the readout, act on y, and h becomes a constant.
-    W_y = W_in * g if W_fb is None else W_in * g + W_fb
-    bias_y = (reservoir.bias + W_in @ h)[:, np.newaxis]
-    R_next = R_u * g if R_y is None else R_u * g + R_y
-    c_next = c0 + (R_u @ h)[:, np.newaxis]
+    W_y = W_in_y * g if W_fb is None else W_in_y * g + W_fb
+    bias_y = (reservoir.bias + W_in_y @ h)[:, np.newaxis]
+    R_next = R_u_y * g if R_y is None else R_u_y * g + R_y
+    c_next = c0 + (R_u_y @ h)[:, np.newaxis]
     x = np.ascontiguousarray(states.T)
-    out = np.empty((n_steps, F, n))
+    out = np.empty((n_steps, k, n))
     pre, spare = np.empty((N, n)), np.empty((N, n))
     product = _recurrent_kernel(W, n)
     # The first output reads the last context step's own input and output.
@@ -405,11 +416,16 @@ def run_closed_loop(
             break
         np.matmul(W_y, y, out=pre)
         pre += bias_y
+        if covariates is not None:
+            c = covariates[:, s].T
+            pre += W_c @ c
         product(x, pre)
         _activate(pre, x, a, spare)
         x, pre = pre, x
         y_next = R_x @ x
         y_next += R_next @ y
         y_next += c_next
+        if covariates is not None:
+            y_next += R_c @ c
         y = y_next
     return out.transpose(2, 0, 1)
