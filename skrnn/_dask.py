@@ -34,6 +34,7 @@ meets a dask collection.
 import copy
 import time
 import uuid
+from contextlib import contextmanager
 from functools import reduce
 
 import dask
@@ -66,6 +67,7 @@ def fit_chunks(model, X, y, sample_weight, first_call, partial, classes):
             _blocks(X),
             _blocks_like(y, X, "y"),
             _blocks_like(sample_weight, X, "sample_weight"),
+            _starts(X),
         )
     )
     if first_call:
@@ -103,11 +105,11 @@ def map_row_blocks(model, method, X):
     return da.concatenate(
         [
             da.from_delayed(
-                dask.delayed(_answer, pure=True)(worker, name, block),
+                dask.delayed(_answer, pure=True)(worker, name, block, first),
                 shape=(n,) + example.shape[1:],
                 dtype=example.dtype,
             )
-            for n, block in zip(X.chunks[0], _blocks(X))
+            for n, block, first in zip(X.chunks[0], _blocks(X), _starts(X))
         ],
         axis=0,
     )
@@ -146,6 +148,11 @@ def _check_chunks(X):
 def _blocks(X):
     """One delayed block per chunk of samples."""
     return list(X.to_delayed().ravel())
+
+
+def _starts(X):
+    """The index of the first sample of every chunk of ``X``."""
+    return [int(s) for s in np.cumsum((0,) + X.chunks[0][:-1])]
 
 
 def _blocks_like(values, X, name):
@@ -211,7 +218,10 @@ def _start_model(model, X, y_shape, blocks, classes):
         else:
             template = _on_workers(model)
             found = dask.compute(
-                [dask.delayed(_chunk_labels)(template, x, y) for x, y, _ in blocks]
+                [
+                    dask.delayed(_chunk_labels)(template, x, y, i)
+                    for x, y, _, i in blocks
+                ]
             )[0]
             labels = np.unique(np.concatenate(found))
         return model._encode_targets(labels, True, classes).shape[-1]
@@ -237,31 +247,46 @@ def _reduced_scalings(worker, blocks, partial):
 
 
 # -- what the workers do, one chunk each -------------------------------------
-def _chunk_labels(model, X, y):
+@contextmanager
+def _naming_chunk(X, first):
+    """Errors that count samples in a chunk say which chunk."""
+    try:
+        yield
+    except ValueError as error:
+        raise ValueError(
+            f"In samples {first} to {first + len(X) - 1} of X (one chunk, its "
+            f"samples counted from 0): {error}"
+        ) from error
+
+
+def _chunk_labels(model, X, y, first):
     """The labels of one chunk's readout rows (a classifier's first pass)."""
-    seqs, _ = model._validate_X(X, reset=False)
+    with _naming_chunk(X, first):
+        seqs, _ = model._validate_X(X, reset=False)
     if model._fitted_params["return_sequences"]:
         y = flatten_steps(y, seqs.lengths, seqs.values.shape[1])
     return np.unique(model._labels(y))
 
 
-def _chunk_moments(model, X, y, sample_weight, partial):
+def _chunk_moments(model, X, y, sample_weight, first, partial):
     """Moments of the rows the standardisations are fitted on, one chunk."""
-    seqs, Y, _, weights = model._training_rows(
-        X, y, sample_weight, False, partial, None
-    )
+    with _naming_chunk(X, first):
+        seqs, Y, _, weights = model._training_rows(
+            X, y, sample_weight, False, partial, None
+        )
     return [
         (name, row_moments(rows, row_weights))
         for rows, row_weights, name in model._scaling_rows(seqs, Y, weights)
     ]
 
 
-def _chunk_sums(model, X, y, sample_weight, partial, rng):
+def _chunk_sums(model, X, y, sample_weight, first, partial, rng):
     """The readout's sums of one chunk, its longest sequence, and whether
     any of its weights is non-zero."""
-    seqs, Y, sample_weight, weights = model._training_rows(
-        X, y, sample_weight, False, partial, None
-    )
+    with _naming_chunk(X, first):
+        seqs, Y, sample_weight, weights = model._training_rows(
+            X, y, sample_weight, False, partial, None
+        )
     # As in fit: overflow is checked on the total.
     with np.errstate(over="ignore", invalid="ignore"):
         sums = model._chunk_sums(seqs, Y, weights, sample_weight, rng)
@@ -273,6 +298,7 @@ def _add_sums(a, b):
         return a[0] + b[0], max(a[1], b[1]), a[2] or b[2]
 
 
-def _answer(model, name, X):
+def _answer(model, name, X, first):
     """``model``'s method ``name`` on one block."""
-    return getattr(model, name)(X)
+    with _naming_chunk(X, first):
+        return getattr(model, name)(X)
