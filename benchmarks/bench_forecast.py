@@ -1,0 +1,217 @@
+"""skrnn forecasting classic series against the statistical baselines.
+
+Run ``python benchmarks/bench_forecast.py [--system-python]``. The script
+makes its own virtual environment ``benchmarks/.venv-forecast`` and re-executes
+itself inside it, with numpy, scipy, scikit-learn, pandas, statsmodels, sktime
+(for the series it ships) and this repository (``pip install -e``); nothing is
+downloaded at run time beyond that. ``--system-python`` runs in the current
+interpreter instead (it must have those packages: the ``forecasting`` extra).
+
+Series (the last points held out, every model fitted on the rest):
+
+===========  ===========  =========  ========  =========
+series       wheel        frequency  length    held out
+===========  ===========  =========  ========  =========
+Lynx         sktime       yearly     114       12
+Nile         statsmodels  yearly     100       12
+Shampoo      sktime       monthly    36        12
+PBS          sktime       monthly    204       36
+co2          statsmodels  monthly    526       36
+===========  ===========  =========  ========  =========
+
+(co2: Mauna Loa weekly means to monthly means, gaps interpolated.)
+
+Models: seasonal naive (naive for yearly series); statsmodels ETS
+(Holt-Winters, additive damped trend, additive season for monthly series);
+SARIMA(1,1,1)(0,1,1)12 for monthly, ARIMA(1,1,1) for yearly series;
+statsmodels Theta (deseasonalised for monthly series); and
+:class:`skrnn.forecasting.SeriesForecaster` with a GRU ``RNNRegressor`` and an
+``EchoStateRegressor``, one rule for every series: log transform (none for PBS, which has
+zeros), one
+regular difference for monthly series, windows of 24 (monthly) or 10 (yearly)
+steps (6 for Shampoo, which has 24 training points). RMSE on the original
+scale; MASE against the in-sample seasonal naive's MAE; coverage is the share
+of held-out values inside the 80% and 95% intervals (conformal for skrnn,
+calibrated on the last 2h training points, h for Shampoo,
+the models' own for SARIMA and Theta).
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+VENV = HERE / ".venv-forecast"
+MARKER = VENV / ".bench-forecast-installed"
+
+
+def ensure_venv():
+    """Re-run this script inside benchmarks/.venv-forecast, made on first use."""
+    if "--system-python" in sys.argv or Path(sys.prefix).resolve() == VENV.resolve():
+        return
+    python = VENV / "bin" / "python"
+    if not MARKER.exists():
+        if not python.exists():
+            subprocess.check_call([sys.executable, "-m", "venv", str(VENV)])
+        pip = [str(python), "-m", "pip", "install", "-q"]
+        subprocess.check_call([*pip, "-e", f"{REPO}[forecasting]"])
+        MARKER.touch()
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    os.execve(str(python), [str(python), __file__, *sys.argv[1:]], env)
+
+
+def load_series():
+    """``(name, pandas Series, season length, held-out points)``."""
+    from sktime.datasets import load_lynx, load_PBS_dataset, load_shampoo_sales
+    from statsmodels.datasets import co2, nile
+
+    nile_data = nile.load_pandas().data
+    nile_series = nile_data.set_index(nile_data["year"].astype(int))["volume"]
+    co2_series = co2.load_pandas().data["co2"].resample("MS").mean().interpolate()
+    return [
+        ("Lynx", load_lynx().astype(float), 1, 12),
+        ("Nile", nile_series.astype(float), 1, 12),
+        ("Shampoo", load_shampoo_sales().astype(float), 12, 12),
+        ("PBS", load_PBS_dataset().astype(float), 12, 36),
+        ("co2", co2_series, 12, 36),
+    ]
+
+
+def seasonal_naive(train, m, h):
+    last = train[-m:]
+    return np.resize(last, h) if m > 1 else np.repeat(train[-1], h)
+
+
+def baselines(train, m, h):
+    """Point forecasts and (80%, 95%) intervals of the statistical models."""
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    out = {"seasonal naive": (seasonal_naive(train, m, h), None)}
+    seasonal = "add" if m > 1 else None
+    ets = ExponentialSmoothing(
+        train,
+        trend="add",
+        damped_trend=True,
+        seasonal=seasonal,
+        seasonal_periods=m if m > 1 else None,
+    ).fit()
+    out["ETS"] = (ets.forecast(h), None)
+    order, seasonal_order = (1, 1, 1), ((0, 1, 1, 12) if m > 1 else (0, 0, 0, 0))
+    sarima = SARIMAX(train, order=order, seasonal_order=seasonal_order).fit(disp=False)
+    result = sarima.get_forecast(h)
+    out["SARIMA"] = (
+        result.predicted_mean,
+        {c: result.conf_int(alpha=1 - c) for c in (0.8, 0.95)},
+    )
+    theta = ThetaModel(train, period=m, deseasonalize=m > 1).fit()
+    out["Theta"] = (
+        np.asarray(theta.forecast(h)),
+        {
+            c: np.asarray(theta.prediction_intervals(h, alpha=1 - c))
+            for c in (0.8, 0.95)
+        },
+    )
+    return out
+
+
+def skrnn_models(train_series, m, h, seed):
+    from skrnn import EchoStateRegressor, RNNRegressor
+    from skrnn.forecasting import SeriesForecaster
+
+    n = len(train_series)
+    window = 24 if m > 1 else 10
+    window = min(window, max(2, (n - h - 2) // 2))
+    regressors = {
+        "skrnn RNN (GRU)": RNNRegressor(
+            cell="gru",
+            hidden_layer_sizes=(32,),
+            max_iter=200,
+            learning_rate_init=1e-2,
+            early_stopping=False,
+            random_state=seed,
+        ),
+        "skrnn ESN": EchoStateRegressor(n_reservoir=200, random_state=seed),
+    }
+    out = {}
+    for name, regressor in regressors.items():
+        start = time.perf_counter()
+        model = SeriesForecaster(
+            regressor,
+            window_length=window,
+            transform="log" if train_series.min() > 0 else None,
+            differences=1 if m > 1 else 0,
+            calibration_size=2 * h,
+        )
+        try:
+            model.fit(train_series)
+        except ValueError:
+            # Too short to hold out 2h points (Shampoo): h, the least that
+            # calibrates every step of the horizon (one error at the last).
+            model.set_params(calibration_size=h).fit(train_series)
+        intervals = {
+            c: np.column_stack(model.predict_interval(h, coverage=c))
+            for c in (0.8, 0.95)
+        }
+        out[name] = (np.asarray(model.predict(h)), intervals)
+        out[name] += (time.perf_counter() - start,)
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--system-python", action="store_true")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    rows, coverage = [], {}
+    for name, series, m, h in load_series():
+        values = series.to_numpy()
+        train, test = values[:-h], values[-h:]
+        scale = np.mean(np.abs(train[m:] - train[:-m]))
+        models = baselines(train, m, h)
+        models.update(skrnn_models(series[:-h], m, h, args.seed))
+        for model, result in models.items():
+            forecast, intervals = np.asarray(result[0]), result[1]
+            rmse = np.sqrt(np.mean((forecast - test) ** 2))
+            mase = np.mean(np.abs(forecast - test)) / scale
+            rows.append((name, model, rmse, mase))
+            if intervals is not None:
+                for c, bounds in intervals.items():
+                    inside = (bounds[:, 0] <= test) & (test <= bounds[:, 1])
+                    coverage.setdefault((model, c), []).append(inside.mean())
+            seconds = f" ({result[2]:.1f} s)" if len(result) > 2 else ""
+            print(f"{name:8} {model:16} RMSE {rmse:10.4g}  MASE {mase:6.3f}{seconds}")
+    print()
+    print("| series | " + " | ".join(dict.fromkeys(r[1] for r in rows)) + " |")
+    names = list(dict.fromkeys(r[1] for r in rows))
+    print("|---" * (len(names) + 1) + "|")
+    for series_name in dict.fromkeys(r[0] for r in rows):
+        cells = {r[1]: r for r in rows if r[0] == series_name}
+        best = min(cells.values(), key=lambda r: r[3])[1]
+        text = []
+        for model in names:
+            r = cells[model]
+            cell = f"{r[2]:.4g} / {r[3]:.2f}"
+            text.append(f"**{cell}**" if model == best else cell)
+        print(f"| {series_name} | " + " | ".join(text) + " |")
+    print()
+    print("| model | coverage 80% | coverage 95% | series |")
+    print("|---|---|---|---|")
+    for model in names:
+        if (model, 0.8) in coverage:
+            c80, c95 = coverage[(model, 0.8)], coverage[(model, 0.95)]
+            print(f"| {model} | {np.mean(c80):.2f} | {np.mean(c95):.2f} | {len(c80)} |")
+
+
+if __name__ == "__main__":
+    ensure_venv()
+    main()
