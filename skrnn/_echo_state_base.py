@@ -768,6 +768,14 @@ NOTES_DOC = """
     the rows (all but ``alpha``, ``alphas``, ``noise``, ``verbose`` and the
     classifier's ``class_weight``) cannot change between calls.
 
+    ``X`` may be a dask array chunked along samples (``y`` and
+    ``sample_weight`` dask arrays or in-memory ones): dask's workers run the
+    reservoir over their chunks and only the sums are gathered, after the
+    statistics of ``standardize=True`` (and a classifier's classes) have
+    been reduced over all chunks, so that the readout is the in-memory
+    one to rounding; predictions on a dask array are a lazy dask array.
+    The user guide's "Scaling out" page has the details.
+
     The reservoir and the sums work in float64 whatever the input (a ridge
     of 1e-10 is below float32's resolution); float32 input gives float32
     predictions."""
