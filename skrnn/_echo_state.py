@@ -69,6 +69,8 @@ class EchoStateRegressor(RegressorMixin, BaseEchoState):
                 "on the way out; a forecast feeds its predictions back on the "
                 "model's scale)"
             ),
+            standardize_type="bool, default=True",
+            standardize_sequence="",
         )
         + """
 

@@ -23,7 +23,11 @@ from skrnn._memory import check_memory
 from skrnn._progress import Progress
 from skrnn._readout import DEFAULT_ALPHAS, ReadoutSums, solve_readout
 from skrnn._reservoir import harvest, make_reservoir
-from skrnn._scaling import Standardization, row_statistics
+from skrnn._scaling import (
+    Standardization,
+    row_statistics,
+    standardize_each_sequence,
+)
 from skrnn._sequences import check_target_form, reject_times, validate_sequences
 from skrnn._state_features import add_step_rows, sequence_features, washout_starts
 from skrnn._steps import flatten_steps, format_steps, real_steps, unflatten_steps
@@ -387,10 +391,18 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
                 self.target_mean_ = target_scaling.mean
                 self.target_scale_ = target_scaling.scale
 
+    def _each_sequence_standardized(self):
+        """Whether ``standardize="sequence"`` (the classifier's option)
+        splits each sequence into its shape, level and log-scale."""
+        return self._fitted_params["standardize"] == "sequence"
+
     def _scale_inputs(self, seqs):
         if self._input_scaling is None:
             return seqs
-        return self._input_scaling.transform_sequences(seqs)
+        seqs = self._input_scaling.transform_sequences(seqs)
+        if self._each_sequence_standardized():
+            seqs = standardize_each_sequence(seqs)
+        return seqs
 
     def _scale_targets(self, Y, lengths):
         if self._target_scaling is None:
@@ -413,7 +425,7 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
             f"{type(self).__name__}(n_reservoir={N}, density={self.density})",
             "lower n_reservoir (the readout grows with its square) or density",
         )
-        self.reservoir_ = make_reservoir(
+        reservoir = make_reservoir(
             N,
             n_inputs,
             n_outputs,
@@ -425,6 +437,11 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
             feedback_scaling=self.feedback_scaling,
             random_state=self.random_state,
         )
+        if self._each_sequence_standardized():
+            # The level and log-scale channels reach the readout only: the
+            # reservoir sees the shape, which carries what changes in time.
+            reservoir.W_in = np.hstack([reservoir.W_in, np.zeros((N, 2))])
+        self.reservoir_ = reservoir
         self._noise_rng = np.random.default_rng(self.reservoir_.noise_seed)
         self._n_targets = n_outputs
 
@@ -711,11 +728,11 @@ PARAMETERS_DOC = """
         Feedback weights are uniform in ``[-feedback_scaling, feedback_scaling]``.
     noise : float, default=0.0
         Standard deviation of Gaussian state noise added during training.
-    standardize : bool, default=True
+    standardize : {standardize_type}
         Standardise every input feature over the real steps of the first
         fit's sequences{target_scaling}, inside the model: raw data (values
         in the hundreds, say) then work with the default ``input_scaling``.
-        ``partial_fit`` keeps the first call's statistics (see Notes).
+        ``partial_fit`` keeps the first call's statistics (see Notes).{standardize_sequence}
     return_sequences : bool, default=False
         False: one target per sequence. True: one target per time step,
         ``y`` laid out like ``X``; ``predict`` and ``score`` follow the same

@@ -67,6 +67,18 @@ class EchoStateClassifier(ClassifierMixin, BaseEchoState):
                 "to 0.36."
             ),
             target_scaling="",
+            standardize_type='bool or "sequence", default="sequence"',
+            standardize_sequence="""
+        ``"sequence"`` then splits each sequence into its shape (the
+        sequence standardised by its own mean and standard deviation, over
+        its real steps and all its features: the z-normalisation of the UCR
+        archive), which the reservoir reads, and its level and log-scale,
+        two constant channels that reach the readout only. It is the
+        default: on the benchmarks' classification sets whose series are
+        not z-normalised, the reservoir then sees shapes of comparable
+        size whatever the amplitude (PLAID's appliances differ in current
+        by orders of magnitude), and the readout still weighs the level
+        and amplitude linearly.""",
         )
         + """
     class_weight : dict, "balanced" or None, default=None
@@ -128,6 +140,7 @@ class EchoStateClassifier(ClassifierMixin, BaseEchoState):
     _parameter_constraints = {
         **BaseEchoState._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "standardize": ["boolean", StrOptions({"sequence"})],
     }
 
     def __init__(
@@ -146,7 +159,7 @@ class EchoStateClassifier(ClassifierMixin, BaseEchoState):
         feedback=False,
         feedback_scaling=0.1,
         noise=0.0,
-        standardize=True,
+        standardize="sequence",
         return_sequences=False,
         class_weight=None,
         verbose=0,

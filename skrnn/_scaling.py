@@ -27,6 +27,7 @@ __all__ = [
     "moment_statistics",
     "row_moments",
     "row_statistics",
+    "standardize_each_sequence",
 ]
 
 
@@ -228,3 +229,61 @@ class Standardization:
         """Undo :meth:`transform` (last axis is the features)."""
         dtype = Z.dtype
         return Z * self.scale.astype(dtype) + self.mean.astype(dtype)
+
+
+#: Floor of a sequence's scale in its log-scale channel, in units of the
+#: data's per-feature standard deviation: a constant sequence (scale 0) gets
+#: log(1e-3) instead of minus infinity.
+LOG_SCALE_FLOOR = 1e-3
+
+
+def standardize_each_sequence(sequences, input_name="X"):
+    """Each sequence's shape, level and log-scale, as separate channels.
+
+    Each sequence is centred and scaled by its own mean and standard
+    deviation (over its real steps and all its features together; scaling
+    each feature on its own would also erase how the features compare
+    within it): the z-normalisation of the UCR time-series archive, which
+    leaves only the shape. Two channels are appended, constant over the
+    sequence: the mean, and the logarithm of the standard deviation
+    (floored at :data:`LOG_SCALE_FLOOR`), so that what the normalisation
+    removed is still there for a model to weigh. A constant sequence is
+    centred, never divided by zero; padding stays zero.
+
+    Parameters
+    ----------
+    sequences : Sequences
+        Values already standardised per feature (level and scale are then
+        in units of the data's spread).
+    input_name : str, default="X"
+        Named by the error about values too large to standardise.
+
+    Returns
+    -------
+    Sequences
+        ``n_features + 2`` features, in the dtype of ``sequences``.
+    """
+    values, lengths = sequences
+    n, T, F = values.shape
+    mask = real_steps(lengths, T)[:, :, None]
+    wide = values.astype(np.float64)
+    count = lengths * F
+    mean = wide.sum(axis=(1, 2)) / count
+    centred = np.where(mask, wide - mean[:, None, None], 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        std = np.sqrt((centred * centred).sum(axis=(1, 2)) / count)
+    if not (np.isfinite(std).all() and np.isfinite(mean).all()):
+        raise ValueError(
+            f"{input_name} holds values too large to standardise; rescale them."
+        )
+    eps = np.finfo(np.float64).eps
+    # StandardScaler's bound for "constant".
+    constant = std <= 10 * eps * np.maximum(np.abs(mean), 1.0)
+    shape = centred / np.where(constant, 1.0, std)[:, None, None]
+    log_scale = np.log(np.maximum(std, LOG_SCALE_FLOOR))
+    out = np.zeros((n, T, F + 2), dtype=values.dtype)
+    out[:, :, :F] = shape
+    out[:, :, F] = mean[:, None]
+    out[:, :, F + 1] = log_scale[:, None]
+    out *= mask
+    return Sequences(out, lengths)

@@ -232,3 +232,93 @@ def test_errors(waves):
     with pytest.raises(ValueError, match="not in classes_"):
         clf.partial_fit(X[:3], ["low", "new", "mid"])
     np.testing.assert_array_equal(clf.coef_, coef)
+
+
+def _rescaled(X, seed=1):
+    """Each sequence times its own positive factor, plus its own offset."""
+    rng = np.random.default_rng(seed)
+    return [x * 10 ** rng.uniform(-1, 2) + rng.uniform(-50, 50) for x in X]
+
+
+def test_standardize_sequence_channels():
+    from skrnn._scaling import LOG_SCALE_FLOOR, standardize_each_sequence
+    from skrnn._sequences import Sequences
+
+    values = np.zeros((3, 4, 2))
+    values[0] = [[1, 2], [3, 4], [5, 6], [7, 8]]
+    values[1, :2] = [[5, 5], [5, 5]]  # constant, then padding
+    values[2, :3] = [[-1e6, 0], [1e6, 0], [0, 3e6]]
+    lengths = np.array([4, 2, 3])
+    out = standardize_each_sequence(Sequences(values, lengths)).values
+    assert out.shape == (3, 4, 4)
+    for row, (seq, length) in enumerate(zip(values, lengths)):
+        real = seq[:length]
+        shape = out[row, :length, :2]
+        np.testing.assert_allclose(out[row, :length, 2], real.mean())
+        np.testing.assert_allclose(
+            out[row, :length, 3], np.log(max(real.std(), LOG_SCALE_FLOOR))
+        )
+        if real.std() > 0:
+            np.testing.assert_allclose(shape, (real - real.mean()) / real.std())
+        else:
+            np.testing.assert_array_equal(shape, 0.0)
+        np.testing.assert_array_equal(out[row, length:], 0.0)
+
+
+def test_standardize_sequence_reservoir_reads_the_shape_only(waves):
+    X, y = waves
+    clf = EchoStateClassifier(n_reservoir=60, random_state=0).fit(X, y)
+    assert clf.standardize == "sequence"
+    W_in = clf.reservoir_.W_in
+    assert W_in.shape == (60, 3)
+    np.testing.assert_array_equal(W_in[:, 1:], 0.0)
+    assert np.all(W_in[:, 0] != 0)
+
+
+def test_standardize_sequence_keeps_level_and_amplitude(waves):
+    # The same shapes; the class is the amplitude alone.
+    X, _ = waves
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, len(X))
+    X = [x * (1 + 9 * label) + rng.normal(0, 0.05) for x, label in zip(X, y)]
+    clf = EchoStateClassifier(n_reservoir=60, random_state=0)
+    assert clf.fit(X[:60], y[:60]).score(X[60:], y[60:]) >= 0.95
+
+
+def test_standardize_sequence_wins_when_level_and_amplitude_are_noise(waves):
+    X, y = waves
+    X = _rescaled(X)
+    scores = {
+        standardize: EchoStateClassifier(
+            n_reservoir=100, standardize=standardize, random_state=0
+        )
+        .fit(X[:60], y[:60])
+        .score(X[60:], y[60:])
+        for standardize in ("sequence", True)
+    }
+    assert scores["sequence"] >= 0.9
+    assert scores["sequence"] > scores[True] + 0.2
+
+
+def test_standardize_sequence_constant_and_padded_sequences(waves):
+    X, y = waves
+    X = [np.full(10, 3.0), *X[1:]]
+    clf = EchoStateClassifier(n_reservoir=30, random_state=0).fit(X, y)
+    proba = clf.predict_proba(X)
+    assert np.isfinite(proba).all()
+    # A constant sequence is centred, never divided by zero; the NaN-padded
+    # form of the list gives the same answers.
+    assert np.isfinite(clf.decision_function([np.full(10, -7.0)])).all()
+    np.testing.assert_allclose(
+        clf.decision_function(padded(X)), clf.decision_function(X), atol=1e-12
+    )
+
+
+def test_standardize_sequence_is_the_classifiers_option_only():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skrnn import EchoStateRegressor
+
+    X, y = np.random.default_rng(0).normal(size=(10, 5)), np.arange(10.0)
+    with pytest.raises(InvalidParameterError, match="standardize"):
+        EchoStateRegressor(n_reservoir=10, standardize="sequence").fit(X, y)
