@@ -208,3 +208,27 @@ def test_predict_errors():
             model.predict(horizon)
     with pytest.raises(ValueError, match="must be one series"):
         model.fit(_seasonal(40)[:, None, None])
+
+
+@pytest.mark.parametrize("strategy", ["recursive", "direct"])
+def test_multivariate_series(strategy):
+    y = np.column_stack([_seasonal(100), 3 * _seasonal(100) + 7])
+    model = SeriesForecaster(
+        _esn(), differences=1, strategy=strategy, horizon=6, calibration_size=12
+    ).fit(y)
+    forecast = model.predict(6)
+    assert forecast.shape == (6, 2) and model.n_targets_ == 2
+    truth = _seasonal(6, 100)
+    np.testing.assert_allclose(
+        forecast, np.column_stack([truth, 3 * truth + 7]), atol=1
+    )
+    lower, upper = model.predict_interval(6)
+    assert lower.shape == upper.shape == (6, 2) and np.all(lower < upper)
+
+
+def test_intervals_of_pandas_input_are_pandas():
+    monthly = pd.period_range("2000-01", periods=60, freq="M")
+    y = pd.Series(_seasonal(60), index=monthly)
+    lower, upper = SeriesForecaster(_esn(), differences=1).fit(y).predict_interval(3)
+    assert isinstance(lower, pd.Series) and isinstance(upper, pd.Series)
+    assert list(upper.index) == list(pd.period_range("2005-01", periods=3, freq="M"))

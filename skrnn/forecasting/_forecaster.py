@@ -268,18 +268,12 @@ class SeriesForecaster(BaseEstimator):
             )
         return collection, series
 
-    def _windows(self, series, transform, stats=None):
+    def _windows(self, series, transform):
         """The prepared series and all their training windows."""
         prepared, Xs, Ys = [], [], []
         for i, (values, layout, covariates) in enumerate(series):
             transform.check(values, "y" if len(series) == 1 else f"y[{i}]")
-            s = _Series(
-                values,
-                layout,
-                covariates,
-                transform,
-                None if stats is None else stats[i],
-            )
+            s = _Series(values, layout, covariates, transform)
             prepared.append(s)
             X, Y = training_windows(
                 s.steps(),
