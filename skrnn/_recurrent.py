@@ -37,7 +37,7 @@ from skrnn._sequences import (
     validate_sequences,
 )
 from skrnn._steps import flatten_steps, format_steps, real_steps, unflatten_steps
-from skrnn._training import TrainingData, fit_lbfgs, fit_stochastic
+from skrnn._training import TrainingData, fit_lbfgs, fit_stochastic, training_dtype
 from skrnn._workspace import Workspace
 from skrnn.cells import CELLS
 
@@ -60,9 +60,12 @@ def _is_count(value):
     )
 
 
-#: The dtypes training runs in: float32 stays float32, anything else
-#: (float16 included: Adam's epsilon underflows there) becomes float64.
-TRAINING_DTYPES = (np.float64, np.float32)
+#: The dtypes inputs are validated to, and predictions computed in: float32
+#: stays float32, anything else (float16 and integers included) becomes
+#: float64, as in scikit-learn. Training runs in the dtype that the
+#: estimator's ``dtype`` gives (see :func:`skrnn._training.training_dtype`):
+#: float32 by default, whatever the input.
+INPUT_DTYPES = (np.float64, np.float32)
 
 
 class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
@@ -114,6 +117,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         "pooling": [StrOptions({"auto", "last", "mean", "max"})],
         "standardize": ["boolean"],
         "validation_split": [StrOptions({"random", "last"})],
+        "dtype": [StrOptions({"auto", "float32", "float64"})],
     }
 
     def __init__(
@@ -153,6 +157,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         pooling,
         standardize,
         validation_split,
+        dtype,
     ):
         # The subclasses' own __init__ list these with their defaults (so
         # that help() and errors name the public class); this one stores.
@@ -190,6 +195,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         self.pooling = pooling
         self.standardize = standardize
         self.validation_split = validation_split
+        self.dtype = dtype
 
     # -- hooks for the subclasses ---------------------------------------------
     @abstractmethod
@@ -325,8 +331,10 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         self._check_options()
         restart = not (incremental or self.warm_start) or not hasattr(self, "params_")
-        sequences = validate_sequences(self, X, reset=restart, dtype=TRAINING_DTYPES)
-        dtype = sequences.values.dtype
+        sequences = validate_sequences(self, X, reset=restart, dtype=INPUT_DTYPES)
+        # Targets are encoded (and their statistics taken) in the inputs'
+        # precision; only the scaled data is rounded to the training dtype.
+        input_dtype = sequences.values.dtype
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the "
@@ -335,10 +343,14 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         if self.return_sequences:
             n_timesteps = sequences.values.shape[1]
             rows = flatten_steps(y, sequences.lengths, n_timesteps)
-            Y_rows = self._encode_targets(rows, restart, dtype, classes, incremental)
+            Y_rows = self._encode_targets(
+                rows, restart, input_dtype, classes, incremental
+            )
             Y = unflatten_steps(Y_rows, sequences.lengths, n_timesteps)
         else:
-            Y_rows = Y = self._encode_targets(y, restart, dtype, classes, incremental)
+            Y_rows = Y = self._encode_targets(
+                y, restart, input_dtype, classes, incremental
+            )
         check_consistent_length(sequences.lengths, Y)
         sample_weight = _check_sample_weight(
             sample_weight, Y, dtype=np.float64, ensure_non_negative=True
@@ -356,6 +368,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             )
 
         architecture = self._architecture(sequences.n_features, Y.shape[-1])
+        continued = not restart and architecture == self._network_architecture
+        dtype = self._fit_dtype(input_dtype, continued and incremental)
         self._check_fit_memory(sequences, Y.shape[-1], dtype)
         self._random_state = check_random_state(self.random_state)
         if restart or architecture != self._network_architecture:
@@ -377,7 +391,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         if restart:
             self._fit_scalers(sequences, Y_rows, sample_weight)
         data = TrainingData(
-            self._scale_inputs(sequences), self._scale_targets(Y), sample_weight
+            self._scale_inputs(sequences, dtype),
+            self._scale_targets(Y, dtype),
+            sample_weight,
         )
 
         self._fitted_bptt_steps = self.bptt_steps
@@ -403,11 +419,20 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         self.params_ = params
         return self
 
+    def _fit_dtype(self, input_dtype, continued):
+        """The dtype this fit trains in: that of :attr:`params_` when
+        ``partial_fit`` continues (its optimizer's moments are in it),
+        otherwise the one ``dtype`` gives for this solver and input."""
+        if continued:
+            return self.params_.dtype
+        return training_dtype(self.dtype, self.solver, input_dtype)
+
     def _check_fit_memory(self, sequences, n_outputs, dtype):
         """Fail before allocating when a fit cannot fit in memory, naming what
-        to lower. The estimate counts the parameters (with their gradient,
-        the optimizer's moments and the best copy) and the activations of one
-        minibatch, forward and backward."""
+        to lower. The estimate counts the inputs (as given, and the scaled
+        copy in the training ``dtype``), the parameters (with their
+        gradient, the optimizer's moments and the best copy) and the
+        activations of one minibatch, forward and backward."""
         sizes = self._architecture(1, 1)[2]
         n_gates = CELLS[self.cell].n_gates
         directions = 2 if self.bidirectional else 1
@@ -427,7 +452,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         n_parameters += (width + 1) * n_outputs
         itemsize = np.dtype(dtype).itemsize
         check_memory(
-            itemsize * (8 * n_parameters + activations) + sequences.values.nbytes,
+            itemsize * (8 * n_parameters + activations + sequences.values.size)
+            + sequences.values.nbytes,
             f"{type(self).__name__}(hidden_layer_sizes={self.hidden_layer_sizes!r}, "
             f"conv_filters={self.conv_filters}) on batches of {batch} sequences "
             f"of up to {T} steps",
@@ -449,13 +475,28 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         """The targets' standardisation (the regressor's); None for labels."""
         return None
 
-    def _scale_inputs(self, sequences):
+    def _scale_inputs(self, sequences, dtype=None):
+        """``sequences`` on the scale the network reads, in ``dtype`` (None:
+        their own)."""
         scaler = getattr(self, "_input_scaler", None)
-        return sequences if scaler is None else scaler.transform_sequences(sequences)
+        if scaler is not None:
+            return scaler.transform_sequences(sequences, dtype=dtype)
+        if dtype is None:
+            return sequences
+        # Values beyond float32's range become inf; the first loss then
+        # names the data (see skrnn._training).
+        with np.errstate(over="ignore"):
+            values = sequences.values.astype(dtype, copy=False)
+        return sequences._replace(values=values)
 
-    def _scale_targets(self, Y):
+    def _scale_targets(self, Y, dtype=None):
+        """Encoded targets on the scale the network is trained on, in
+        ``dtype`` (None: their own)."""
         scaler = getattr(self, "_target_scaler", None)
-        return Y if scaler is None else scaler.transform(Y, "y")
+        if scaler is not None:
+            return scaler.transform(Y, "y", dtype)
+        with np.errstate(over="ignore"):
+            return Y if dtype is None else Y.astype(dtype, copy=False)
 
     def _class_weights(self, Y, incremental):
         """Per-sample factors from ``class_weight`` (the classifier's)."""
@@ -523,20 +564,32 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         return None if self._network.n_directions == 2 else self._fitted_bptt_steps
 
     def _validated(self, X):
-        """``X`` as :class:`Sequences` in the dtype of the fitted parameters."""
+        """``X`` as :class:`Sequences` on the network's scale, float32 if it
+        is float32 and float64 otherwise: the dtype predictions are computed
+        in (see :meth:`_inference_params`)."""
         check_is_fitted(self, "params_")
-        sequences = validate_sequences(self, X, reset=False, dtype=TRAINING_DTYPES)
-        if sequences.values.dtype != self.params_.dtype:
-            sequences = sequences._replace(
-                values=sequences.values.astype(self.params_.dtype)
-            )
+        sequences = validate_sequences(self, X, reset=False, dtype=INPUT_DTYPES)
         return self._scale_inputs(sequences)
+
+    def _inference_params(self, dtype):
+        """:attr:`params_` in ``dtype``, the dtype of the validated inputs.
+
+        Predictions run in the inputs' dtype whatever the dtype training
+        ran in: float32 input gives float32 output, and float64 input is
+        computed in float64 from the (float32-trained) parameters cast up,
+        so that a sequence's prediction agrees with itself to float64
+        rounding in any batch (scikit-learn's contract), not to float32's.
+        Everything that runs the network on validated inputs (predictions,
+        forecasts) takes its parameters from here.
+        """
+        return self.params_.astype(dtype, copy=False)
 
     def _decision(self, X):
         """Raw network outputs for ``X``, one row per output read, and what
         :meth:`_layout` needs to put them into the layout of ``X``."""
         sequences = self._validated(X)
-        rows = self._raw_rows(self.params_, sequences)
+        params = self._inference_params(sequences.values.dtype)
+        rows = self._raw_rows(params, sequences)
         if not np.isfinite(rows).all():
             raise ValueError(
                 "X holds values too large for the fitted model: its outputs "
@@ -686,6 +739,16 @@ _SHARED_PARAMETERS_DOC = """
         ``ceil(L / conv_pool)`` steps, the last window pooling what is left;
         ``bptt_steps`` then counts pooled steps. Must be 1 with
         ``return_sequences=True``.
+    dtype : {"auto", "float32", "float64"}, default="auto"
+        The precision training runs in. ``"auto"`` trains the stochastic
+        solvers (``"adam"``, ``"sgd"``) in float32 whatever the dtype of
+        ``X`` (about twice as fast as float64 per epoch, as PyTorch and
+        Keras train), and ``"lbfgs"`` in float32 for float32 ``X`` and
+        float64 otherwise (its line search needs float64's resolution of
+        the loss). :attr:`params_` keep the training dtype; ``partial_fit``
+        continues in it. Predictions are computed in the dtype of the ``X``
+        they are given, whatever the training dtype: float32 for float32,
+        float64 for anything else, with the parameters cast to it.
 """
 
 _SHARED_ATTRIBUTES_DOC = """
@@ -811,6 +874,7 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
         pooling="auto",
         standardize=True,
         validation_split="random",
+        dtype="auto",
         class_weight=None,
     ):
         super().__init__(
@@ -848,6 +912,7 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
             pooling=pooling,
             standardize=standardize,
             validation_split=validation_split,
+            dtype=dtype,
         )
         self.class_weight = class_weight
 
@@ -1163,6 +1228,7 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
         pooling="auto",
         standardize=True,
         validation_split="random",
+        dtype="auto",
     ):
         super().__init__(
             cell=cell,
@@ -1199,6 +1265,7 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
             pooling=pooling,
             standardize=standardize,
             validation_split=validation_split,
+            dtype=dtype,
         )
 
     def _encode_targets(self, y, first_pass, dtype, classes=None, incremental=False):

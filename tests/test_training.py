@@ -9,6 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.class_weight import compute_sample_weight
 
 from skrnn import RNNClassifier, RNNRegressor
+from skrnn._sequences import validate_sequences
 from skrnn._training import SPIKE_FACTOR, TrainingData, split_validation
 from skrnn._workspace import Workspace
 
@@ -22,9 +23,11 @@ def sum_task(n=60, T=5, seed=0):
 
 
 def training_loss(model, X, y):
-    """The loss of the returned parameters on the (scaled) training data."""
-    sequences = model._validated(X)
-    Y = model._scale_targets(model._encode_targets(y, False, np.float64))
+    """The loss of the returned parameters on the training data, scaled and
+    rounded to the training dtype as the fit saw it."""
+    dtype = model.params_.dtype
+    sequences = model._scale_inputs(validate_sequences(model, X, reset=False), dtype)
+    Y = model._scale_targets(model._encode_targets(y, False, np.float64), dtype)
     data = TrainingData(sequences, Y, np.ones(len(y)))
     return model._batch_loss(model.params_, data, Workspace())[0]
 
@@ -84,8 +87,11 @@ def test_early_stopping_keeps_the_best_validation_score():
         model.fit(X, y)
     validation = slice(72, 80)  # the last 10%, in order
     assert model.best_validation_score_ == max(model.validation_scores_)
+    # Scored in the training dtype (float32) during the fit, in float64 here.
     np.testing.assert_allclose(
-        model.score(X[validation], y[validation]), model.best_validation_score_
+        model.score(X[validation], y[validation]),
+        model.best_validation_score_,
+        rtol=1e-5,
     )
     assert model.best_loss_ is None
 
@@ -266,14 +272,22 @@ def test_negative_sample_weight_is_rejected():
         RNNRegressor(**SMALL).fit(X, y, sample_weight=np.r_[-1.0, np.ones(59)])
 
 
-def test_float16_trains_in_float64():
+@pytest.mark.parametrize(
+    "solver, dtype, expected",
+    [("adam", "auto", np.float32), ("lbfgs", "auto", np.float64)],
+)
+def test_float16_follows_the_dtype_rule(solver, dtype, expected):
+    # float16 is validated to float64 (as scikit-learn does), then trains in
+    # the dtype the rule gives: Adam's epsilon would underflow in float16.
     X, y = sum_task()
-    model = RNNRegressor(max_iter=2, **SMALL)
+    model = RNNRegressor(max_iter=2, solver=solver, dtype=dtype, **SMALL)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X.astype(np.float16), y)
-    assert model.params_.dtype == np.float64
-    assert np.isfinite(model.predict(X.astype(np.float16))).all()
+    assert model.params_.dtype == expected
+    prediction = model.predict(X.astype(np.float16))
+    assert prediction.dtype == np.float64
+    assert np.isfinite(prediction).all()
 
 
 @pytest.mark.parametrize("kind", ["datetime64[ns]", "timedelta64[s]"])
