@@ -738,8 +738,8 @@ def test_huge_values_give_finite_output_or_name_the_data(kind, where, data):
     if call(fit, model, batch, target, names=(name,)) is None:
         return
     if where == "predict":
-        # (In the dtype of the fit: which dtype predictions of a float32
-        # model take for float64 input, and the reverse, is not documented.)
+        # (In the dtype of the fit's input. Predictions run in the dtype of
+        # the X they are given, whatever the training dtype: test_dtype.py.)
         dtype = (batch.dtype.name,)
         batch = data.draw(batches(batch.n_features, dtypes=dtype, scales=huge))
     check_methods(model, batch, target, names=("X",))
