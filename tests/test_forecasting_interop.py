@@ -14,7 +14,11 @@ from skrnn import EchoStateRegressor, RNNRegressor
 
 pd = pytest.importorskip("pandas")
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    # sktime's notice of a future default, not about this use.
+    pytest.mark.filterwarnings("ignore:The default of config:FutureWarning"),
+]
 
 N, H = 96, 12
 
