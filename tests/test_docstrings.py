@@ -27,3 +27,32 @@ def test_public_classes_have_examples():
         obj = getattr(skrnn, name)
         if isinstance(obj, type):
             assert "Examples\n" in obj.__doc__, name
+
+
+def _public_estimators():
+    import skrnn.forecasting
+    import skrnn.preprocessing
+
+    for module in (skrnn, skrnn.preprocessing, skrnn.forecasting):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if isinstance(obj, type) and hasattr(obj, "get_params"):
+                yield obj
+
+
+@pytest.mark.parametrize("estimator", list(_public_estimators()), ids=repr)
+def test_every_parameter_is_documented(estimator):
+    # help() and the API pages show only what the Parameters section says:
+    # a constructor argument missing there is a hyperparameter nobody finds.
+    import inspect
+
+    from numpydoc.docscrape import ClassDoc
+
+    documented = {
+        name.strip()
+        for entry in ClassDoc(estimator)["Parameters"]
+        for name in entry.name.split(",")
+    }
+    arguments = set(inspect.signature(estimator).parameters)
+    assert arguments - documented == set()
+    assert documented - arguments == set()
