@@ -1446,7 +1446,7 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
         ----------
         X : array-like or list of array-like
             Context sequence(s), as for :meth:`predict`; they are forecast
-            together, each exactly as if alone.
+            together, each as if alone (to rounding).
         n_steps : int
             Number of steps to forecast, at least 1.
         covariates : array-like of shape (n_contexts, n_steps, n_covariates), \
