@@ -42,8 +42,9 @@ def load(split):
 X_train, y_train = load("train")
 X_test, y_test = load("test")
 lengths = [len(seq) for seq in X_train + X_test]
+n_coefficients = X_train[0].shape[1]
 print(f"{len(X_train)} training and {len(X_test)} test utterances, "
-      f"{X_train[0].shape[1]} coefficients, {min(lengths)} to {max(lengths)} frames")
+      f"{n_coefficients} coefficients, {min(lengths)} to {max(lengths)} frames")
 
 # %%
 # Echo state network, with its defaults
@@ -55,8 +56,9 @@ print(f"{len(X_train)} training and {len(X_test)} test utterances, "
 start = time.perf_counter()
 esn = EchoStateClassifier(random_state=0).fit(X_train, y_train)
 esn_predicted = esn.predict(X_test)
-print(f"echo state network: accuracy {accuracy_score(y_test, esn_predicted):.3f} "
-      f"({time.perf_counter() - start:.1f} s)")
+esn_seconds = time.perf_counter() - start
+esn_accuracy = accuracy_score(y_test, esn_predicted)
+print(f"echo state network: accuracy {esn_accuracy:.3f} ({esn_seconds:.1f} s)")
 
 # %%
 # Baseline: 1-NN on resampled sequences
@@ -75,7 +77,8 @@ def resample(seq):
 knn = KNeighborsClassifier(n_neighbors=1)
 knn.fit([resample(seq) for seq in X_train], y_train)
 knn_predicted = knn.predict([resample(seq) for seq in X_test])
-print(f"1-NN Euclidean:     accuracy {accuracy_score(y_test, knn_predicted):.3f}")
+knn_accuracy = accuracy_score(y_test, knn_predicted)
+print(f"1-NN Euclidean:     accuracy {knn_accuracy:.3f}")
 
 # %%
 # Which speakers are confused?
