@@ -33,7 +33,7 @@ from skrnn import EchoStateClassifier
 
 
 def load(split):
-    frame, labels = load_japanese_vowels(split=split, return_type="nested_univ")
+    frame, labels = load_japanese_vowels(split, return_type="nested_univ")
     sequences = [np.column_stack([cell.to_numpy() for cell in row])
                  for row in frame.itertuples(index=False)]
     return sequences, labels
@@ -44,7 +44,7 @@ X_test, y_test = load("test")
 lengths = [len(seq) for seq in X_train + X_test]
 n_coefficients = X_train[0].shape[1]
 print(f"{len(X_train)} training and {len(X_test)} test utterances, "
-      f"{n_coefficients} coefficients, {min(lengths)} to {max(lengths)} frames")
+      f"{n_coefficients} coefficients, {min(lengths)}-{max(lengths)} frames")
 
 # %%
 # Echo state network, with its defaults
