@@ -74,7 +74,8 @@ def sample(seed, n_characters, temperature=0.5):
     written = list(seed)
     for _ in range(n_characters):
         context = np.searchsorted(characters, written[-WINDOW:])
-        proba = model.predict_proba(np.eye(len(characters))[context][np.newaxis])
+        one_hot = np.eye(len(characters))[context]
+        proba = model.predict_proba(one_hot[np.newaxis])
         logits = np.log(proba[0, -1] + 1e-12) / temperature
         p = np.exp(logits - logits.max())
         written.append(rng.choice(characters, p=p / p.sum()))
@@ -94,7 +95,8 @@ accuracy_by_position = (predicted == y).mean(axis=0)
 
 fig, (ax_loss, ax_position) = plt.subplots(1, 2, figsize=(9, 3.2))
 ax_loss.plot(model.loss_curve_)
-ax_loss.set(xlabel="epoch", ylabel="cross-entropy per step", title="training loss")
+ax_loss.set(xlabel="epoch", ylabel="cross-entropy per step",
+            title="training loss")
 ax_position.plot(np.arange(1, WINDOW + 1), accuracy_by_position, marker=".")
 ax_position.set(
     xlabel="position in the window",

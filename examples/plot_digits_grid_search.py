@@ -71,7 +71,8 @@ print(
 # Scores and fit times
 # --------------------
 cells = list(results["param_cell"])
-fig, (ax_score, ax_time) = plt.subplots(1, 2, figsize=(8, 3.2), layout="constrained")
+fig, (ax_score, ax_time) = plt.subplots(1, 2, figsize=(8, 3.2),
+                                       layout="constrained")
 ax_score.bar(cells, results["mean_test_score"], yerr=results["std_test_score"],
              color="tab:blue", capsize=4)
 ax_score.set_ylim(0.5, 1.0)

@@ -71,14 +71,16 @@ for name, model in models.items():
 fig, (ax_series, ax_error) = plt.subplots(1, 2, figsize=(10, 3.4))
 history = np.arange(1800 - 100, 1800)
 ax_series.plot(history, train[-100:], color="0.6", label="training series")
-ax_series.plot(np.arange(1800, 1800 + HORIZON), test[:HORIZON], "k", label="truth")
+future = np.arange(1800, 1800 + HORIZON)
+ax_series.plot(future, test[:HORIZON], "k", label="truth")
 for name, forecast in forecasts.items():
-    ax_series.plot(np.arange(1800, 1800 + HORIZON), forecast, "--", label=name)
+    ax_series.plot(future, forecast, "--", label=name)
     ax_error.plot(np.abs(forecast - test[:HORIZON]), label=name)
 ax_series.set(xlabel="time step", title="closed-loop forecast")
 ax_series.set_ylim(-1.6, 2.3)  # room for the legend above the curves
 ax_series.legend(fontsize="small", loc="upper left", ncols=2)
-ax_error.set(xlabel="steps ahead", ylabel="absolute error", title="error growth")
+ax_error.set(xlabel="steps ahead", ylabel="absolute error",
+             title="error growth")
 ax_error.legend(fontsize="small")
 fig.tight_layout()
 plt.show()

@@ -33,13 +33,14 @@ rng = np.random.RandomState(0)
 t = np.arange(1200)  # 100 "years" of 12 "months"
 series = (
     np.sin(2 * np.pi * t / 12)
-    + 0.5 * np.sin(4 * np.pi * t / 12 + 1.0)  # a second harmonic: an uneven cycle
+    + 0.5 * np.sin(4 * np.pi * t / 12 + 1.0)  # 2nd harmonic: an uneven cycle
     + 0.002 * t  # slow trend
     + 0.15 * rng.normal(size=t.size)
 )
 
 n_lags, n_test = 24, 96
-X, y = lag_windows(series, n_lags=n_lags)  # X[i] = series[i : i + 24], y[i] = series[i + 24]
+# X[i] = series[i : i + 24], y[i] = series[i + 24]
+X, y = lag_windows(series, n_lags=n_lags)
 X_train, X_test = X[:-n_test], X[-n_test:]
 y_train, y_test = y[:-n_test], y[-n_test:]
 print(X_train.shape, X_test.shape)
@@ -65,7 +66,8 @@ model = make_pipeline(
     ),
 )
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore", ConvergenceWarning)  # few epochs, on purpose
+    # few epochs, on purpose
+    warnings.simplefilter("ignore", ConvergenceWarning)
     model.fit(X_train, y_train)
 
 predicted = model.predict(X_test)
