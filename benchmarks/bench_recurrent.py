@@ -86,6 +86,9 @@ def skrnn_epoch(cell, hidden, X, y):
     model = RNNClassifier(
         cell=cell,
         hidden_layer_sizes=(hidden,),
+        # The last state, as PyTorch's side reads it (out[:, -1]); the
+        # classifier's default pooling is now the maximum over time.
+        pooling="last",
         batch_size=64,
         shuffle=False,
         random_state=0,
