@@ -7,7 +7,6 @@ import tests run everywhere.
 """
 
 import logging
-import os
 import subprocess
 import sys
 import textwrap
@@ -71,16 +70,19 @@ def client():
         "distributed", reason="dask.distributed is not installed (extra 'distributed')"
     )
     pytest.importorskip("dask.array", reason="dask[array] is not installed")
-    with (
-        distributed.LocalCluster(
+    # The workers start from an environment that sets no BLAS threads,
+    # whatever the one running the tests sets: they get the Nanny's default.
+    with pytest.MonkeyPatch.context() as patch:
+        for name in BLAS_VARIABLES:
+            patch.delenv(name, raising=False)
+        cluster = distributed.LocalCluster(
             processes=True,
             n_workers=2,
             threads_per_worker=1,
             dashboard_address=None,
             silence_logs=logging.ERROR,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+        )
+    with cluster, distributed.Client(cluster) as client:
         yield client
 
 
@@ -164,10 +166,9 @@ def test_cross_val_score_on_cluster_equals_n_jobs_1(client):
 
 def test_workers_use_one_blas_thread(client):
     # The Nanny sets OMP/MKL/OPENBLAS_NUM_THREADS=1 before it starts a worker
-    # (distributed.nanny.pre-spawn-environ), unless the environment sets them:
-    # two workers on two cores do not oversubscribe them.
-    if any(os.environ.get(name, "1") != "1" for name in BLAS_VARIABLES):
-        pytest.skip("this environment sets the BLAS threads, which workers inherit")
+    # (distributed.nanny.pre-spawn-environ), unless the environment sets them
+    # (the cluster fixture starts it without them): two workers on two cores
+    # do not oversubscribe them.
 
     def blas_threads():
         from threadpoolctl import threadpool_info
