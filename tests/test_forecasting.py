@@ -7,7 +7,7 @@ import pytest
 from sklearn.base import clone
 
 from skrnn import EchoStateRegressor, RNNRegressor
-from skrnn.forecasting import SeriesForecaster
+from skrnn.forecasting import SeriesForecaster, backtest
 from skrnn.forecasting._transforms import TargetTransform
 
 pd = pytest.importorskip("pandas")
@@ -232,3 +232,80 @@ def test_intervals_of_pandas_input_are_pandas():
     lower, upper = SeriesForecaster(_esn(), differences=1).fit(y).predict_interval(3)
     assert isinstance(lower, pd.Series) and isinstance(upper, pd.Series)
     assert list(upper.index) == list(pd.period_range("2005-01", periods=3, freq="M"))
+
+
+def _noisy(n=90, seed=0):
+    rng = np.random.RandomState(seed)
+    return 10 + rng.normal(size=n).cumsum() * 0.2 + rng.normal(size=n)
+
+
+def test_backtest_refits_on_each_past_only():
+    y = _noisy()
+    model = SeriesForecaster(_esn(), window_length=6, calibration_size=None)
+    result = backtest(model, y, horizon=4, n_windows=3, step=5)
+    np.testing.assert_array_equal(result.cutoffs, [76, 81, 86])
+    for k, cutoff in enumerate(result.cutoffs):
+        # Each window is the forecast of a model fitted on the past alone.
+        alone = clone(model).fit(y[:cutoff]).predict(4)
+        np.testing.assert_allclose(result.y_pred[k], alone)
+        np.testing.assert_array_equal(result.y_true[k], y[cutoff : cutoff + 4])
+    np.testing.assert_allclose(result.errors, result.y_pred - result.y_true)
+    # Values after a cutoff never reach that window's forecast.
+    changed = y.copy()
+    changed[81:] += 100
+    again = backtest(model, changed, horizon=4, n_windows=3, step=5)
+    np.testing.assert_allclose(again.y_pred[:2], result.y_pred[:2])
+    assert not np.allclose(again.y_pred[2], result.y_pred[2])
+
+
+def test_backtest_of_many_series_covariates_and_intervals():
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=(80, 1))
+    y = 50 + 0.1 * np.arange(80) + 3 * x[:, 0]
+    model = SeriesForecaster(_esn(), window_length=4, differences=1)
+    result = backtest(
+        model, [y, y[:60]], horizon=3, n_windows=2, X=[x, x[:60]], coverage=0.8
+    )
+    assert [list(c) for c in result.cutoffs] == [[74, 77], [54, 57]]
+    assert all(e.shape == (2, 3) for e in result.errors)
+    # The covariates' future values reach the forecasts: they are close.
+    assert np.abs(result.errors[0]).max() < 0.5
+    lower, upper, pred = result.lower[1], result.upper[1], result.y_pred[1]
+    assert np.all(lower < pred) and np.all(pred < upper)
+    with pytest.raises(ValueError, match="need more than 17 values"):
+        backtest(model, y[:17], horizon=5, n_windows=4, step=4)
+    with pytest.raises(ValueError, match="n_windows must be"):
+        backtest(model, y, horizon=3, n_windows=0)
+
+
+def test_calibration_windows_refit_before_each_block():
+    y, size = _noisy(), 12
+
+    def first_errors(held):
+        """Scaled errors of a model fitted without the last ``held`` points,
+        forecasting from its own end: the first origin of its block."""
+        past = y[:-held]
+        model = SeriesForecaster(_esn(), window_length=6, calibration_size=None)
+        error = model.fit(past).predict(held) - y[-held:]
+        return np.abs(error) / np.abs(np.diff(past)).mean()
+
+    def calibrated(windows):
+        return SeriesForecaster(
+            _esn(),
+            window_length=6,
+            calibration_size=size,
+            calibration_windows=windows,
+        ).fit(y)
+
+    one, two = calibrated(1), calibrated(2)
+    assert [len(s) for s in one.scores_] == [len(s) for s in two.scores_]
+    assert [len(s) for s in two.scores_][:3] == [12, 11, 10]
+    # The second block's first origin is forecast by a model refitted
+    # without the last 6 points only: its errors are among the scores of
+    # two windows, not of one.
+    early, late = first_errors(size), first_errors(6)
+    for h in range(6):
+        assert np.isclose(one.scores_[h], early[h]).any()
+        assert np.isclose(two.scores_[h], early[h]).any()
+        assert np.isclose(two.scores_[h], late[h]).any()
+        assert not np.isclose(one.scores_[h], late[h]).any()

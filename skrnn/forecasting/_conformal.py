@@ -1,7 +1,8 @@
 """Split-conformal prediction intervals per horizon step.
 
-A copy of the model is trained without the last points of every series and
-forecasts them from every origin among them; the absolute errors at each
+Copies of the model trained without the last points of every series (one
+copy, or one per block of origins: a rolling-origin backtest) forecast them
+from every origin among them; the absolute errors at each
 horizon step, divided by the series' scale (so that series of different
 sizes can share them in a global model), are the calibration scores. The
 interval at coverage ``c`` is the forecast plus or minus the scores'

@@ -21,14 +21,21 @@ def _is_collection(y):
     return isinstance(y, (list, tuple)) and len(y) > 0 and np.ndim(y[0]) >= 1
 
 
-def _check_horizon(horizon):
+def _check_count(value, name="horizon", minimum=1):
+    """An integer ``>= minimum`` (a horizon, a number of windows)."""
     if (
-        not isinstance(horizon, (Integral, np.integer))
-        or isinstance(horizon, (bool, np.bool_))
-        or horizon < 1
+        not isinstance(value, (Integral, np.integer))
+        or isinstance(value, (bool, np.bool_))
+        or value < minimum
     ):
-        raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}.")
-    return int(horizon)
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
+    return int(value)
+
+
+def _check_coverage(coverage):
+    if not isinstance(coverage, Real) or not 0 < coverage < 1:
+        raise ValueError(f"coverage must be a float in (0, 1), got {coverage!r}.")
+    return coverage
 
 
 class _Series:
@@ -75,9 +82,11 @@ class SeriesForecaster(BaseEstimator):
     and forecasts with its closed loop (:meth:`RNNRegressor.forecast
     <skrnn.RNNRegressor.forecast>`: all series' contexts in one batch); the
     direct strategy trains it to predict the next ``horizon`` values at once.
-    Prediction intervals are split-conformal: a copy of the regressor is
-    trained without the last ``calibration_size`` points of every series and
-    its errors on them, per horizon step, set the intervals' widths.
+    Prediction intervals are split-conformal: copies of the regressor
+    trained without the last ``calibration_size`` points of every series (or
+    without their later parts, ``calibration_windows``) forecast them from
+    every origin, and their errors per horizon step set the intervals'
+    widths.
 
     Parameters
     ----------
@@ -115,6 +124,14 @@ class SeriesForecaster(BaseEstimator):
         "auto" is a fifth of the shortest series, at least ``horizon`` for
         a direct model. None trains no calibration model (half the fitting
         time) and has no intervals.
+    calibration_windows : int, default=1
+        Number of copies of the regressor the intervals are calibrated with,
+        a rolling-origin backtest: the origins of the calibration part are
+        split into this many consecutive blocks, and each block is forecast
+        by a copy trained on everything before it. 1 trains one copy
+        without the whole calibration part; more copies see more of the
+        series (errors closer to those of the final model) at the price of
+        one fit each.
 
     Attributes
     ----------
@@ -133,6 +150,7 @@ class SeriesForecaster(BaseEstimator):
 
     See Also
     --------
+    backtest : Rolling-origin evaluation of a forecaster.
     skrnn.RNNRegressor.forecast : The closed loop the recursive strategy uses.
     skrnn.EchoStateRegressor.forecast : The same for the echo state network.
 
@@ -177,6 +195,7 @@ class SeriesForecaster(BaseEstimator):
             StrOptions({"auto"}),
             None,
         ],
+        "calibration_windows": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -191,6 +210,7 @@ class SeriesForecaster(BaseEstimator):
         strategy="recursive",
         horizon=None,
         calibration_size="auto",
+        calibration_windows=1,
     ):
         self.regressor = regressor
         self.window_length = window_length
@@ -201,6 +221,7 @@ class SeriesForecaster(BaseEstimator):
         self.strategy = strategy
         self.horizon = horizon
         self.calibration_size = calibration_size
+        self.calibration_windows = calibration_windows
 
     # -- fitting ---------------------------------------------------------
 
@@ -358,13 +379,54 @@ class SeriesForecaster(BaseEstimator):
         return self.calibration_size
 
     def _calibrate(self, series, transform):
-        """Calibration scores: a copy trained without the last points of
-        every series forecasts them from every origin among them."""
+        """Calibration scores of a rolling-origin backtest over the last
+        ``calibration_size`` points of every series.
+
+        The origins among those points are split into
+        ``calibration_windows`` consecutive blocks; a copy of the regressor
+        trained on everything before a block forecasts from every origin in
+        it, so that each error comes from a model that never saw its target
+        (nor any later value)."""
         size = self._calibration_size(series)
         if size is None:
             return None
+        horizon = self.horizon if self.strategy == "direct" else size
+        windows = min(self.calibration_windows, size)
+        # Points held out before each block, from the whole calibration part
+        # down to none: block k's origins lie between ends[k] and ends[k + 1]
+        # points before the end of every series.
+        ends = np.linspace(size, 0, windows + 1).round().astype(int)
+        scores = [[] for _ in range(horizon)]
+        for held, after in zip(ends[:-1], ends[1:]):
+            model, parts = self._fit_truncated(series, transform, held, size)
+            for (values, layout, cov), part in zip(series, parts):
+                # The whole series, on the scale of the model trained without
+                # its end.
+                full = _Series(values, layout, cov, transform, part.stats)
+                first = max(len(values) - held, full.start + self.window_length)
+                origins = np.arange(first, len(values) - after)
+                if len(origins) == 0:
+                    continue
+                forecast = self._forecast(model, full, origins, horizon, cov)
+                truth_scale = series_scale(part.values)
+                for h in range(horizon):
+                    ok = origins + h < len(values)
+                    if ok.any():
+                        error = forecast[ok, h] - values[origins[ok] + h]
+                        scores[h].append(np.abs(error) / truth_scale)
+        if not scores[0]:
+            raise ValueError(
+                f"calibration_size={size} leaves no origin to calibrate from "
+                f"(a forecast needs window_length={self.window_length} steps of "
+                "context); raise it, or set it to None for no intervals."
+            )
+        return [np.concatenate(s) for s in scores if s]
+
+    def _fit_truncated(self, series, transform, held, size):
+        """A copy of the regressor trained without the last ``held`` points
+        of every series, and those shortened series prepared."""
         truncated = [
-            (values[:-size], layout, None if cov is None else cov[:-size])
+            (values[:-held], layout, None if cov is None else cov[:-held])
             for values, layout, cov in series
         ]
         if any(len(v) <= transform.offset + 1 for v, _, _ in truncated):
@@ -373,36 +435,13 @@ class SeriesForecaster(BaseEstimator):
                 "to train on; lower it, or set it to None for no intervals."
             )
         try:
-            held_out, Xw, Yw = self._windows(truncated, transform)
+            parts, Xw, Yw = self._windows(truncated, transform)
         except ValueError as error:
             raise ValueError(
                 f"Without its last calibration_size={size} points, {error} "
                 "Lower calibration_size, or set it to None for no intervals."
             ) from None
-        model = clone(self.regressor_).fit(Xw, Yw)
-        horizon = self.horizon if self.strategy == "direct" else size
-        scores = [[] for _ in range(horizon)]
-        for (values, layout, cov), part in zip(series, held_out):
-            # The whole series, on the scale of the model trained without its end.
-            full = _Series(values, layout, cov, transform, part.stats)
-            first = max(len(values) - size, full.start + self.window_length)
-            origins = np.arange(first, len(values))
-            if len(origins) == 0:
-                continue
-            forecast = self._forecast(model, full, origins, horizon, cov)
-            truth_scale = series_scale(part.values)
-            for h in range(horizon):
-                ok = origins + h < len(values)
-                if ok.any():
-                    error = forecast[ok, h] - values[origins[ok] + h]
-                    scores[h].append(np.abs(error) / truth_scale)
-        if not scores[0]:
-            raise ValueError(
-                f"calibration_size={size} leaves no origin to calibrate from "
-                f"(a forecast needs window_length={self.window_length} steps of "
-                "context); raise it, or set it to None for no intervals."
-            )
-        return [np.concatenate(s) for s in scores if s]
+        return clone(self.regressor_).fit(Xw, Yw), parts
 
     # -- forecasting -----------------------------------------------------
 
@@ -470,7 +509,7 @@ class SeriesForecaster(BaseEstimator):
 
     def _predict_values(self, horizon, X):
         check_is_fitted(self, "regressor_")
-        horizon = _check_horizon(horizon)
+        horizon = _check_count(horizon)
         if self.strategy == "direct" and horizon > self.horizon:
             raise ValueError(
                 f"This direct model predicts at most horizon={self.horizon} steps; "
@@ -547,14 +586,13 @@ class SeriesForecaster(BaseEstimator):
             Bounds in the layout of :meth:`predict`.
         """
         check_is_fitted(self, "regressor_")
-        if not isinstance(coverage, Real) or not 0 < coverage < 1:
-            raise ValueError(f"coverage must be a float in (0, 1), got {coverage!r}.")
+        _check_coverage(coverage)
         if self.scores_ is None:
             raise ValueError(
                 "This model was fitted with calibration_size=None and has no "
                 "intervals; refit with calibration_size='auto' or an integer."
             )
-        quantiles = conformal_quantiles(self.scores_, coverage, _check_horizon(horizon))
+        quantiles = conformal_quantiles(self.scores_, coverage, _check_count(horizon))
         lower, upper = [], []
         for series, point in zip(self._series, self._predict_values(horizon, X)):
             width = quantiles * series_scale(series.values)
