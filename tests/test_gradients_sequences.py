@@ -10,7 +10,10 @@ from test_gradients import (
     N_OUTPUTS,
     N_SAMPLES,
     N_STEPS,
+    check_directions,
+    directional_derivatives,
     make_problem,
+    projection_error,
     relative_gradient_error,
 )
 
@@ -90,14 +93,10 @@ def truncated_gradient_error(network, flat, sequences, Y, weights, loss, bptt_st
         )
 
     _, analytic = f(flat)
-    numeric = np.empty_like(flat)
-    eps = 1e-6
-    for k in range(flat.size):
-        step = np.zeros_like(flat)
-        step[k] = eps
-        numeric[k] = (f(flat + step)[0] - f(flat - step)[0]) / (2 * eps)
+    directions = check_directions(network)
+    numeric = directional_derivatives(lambda theta: f(theta)[0], flat, directions)
     network._final_states = original
-    return np.linalg.norm(analytic - numeric) / np.linalg.norm(analytic + numeric)
+    return projection_error(analytic, numeric, directions)
 
 
 @pytest.mark.parametrize(
