@@ -31,8 +31,11 @@ RNN_ESTIMATORS = [
     # Training in float64 (the default is float32 whatever the input).
     RNNRegressor(cell="gru", dtype="float64"),
 ]
-# These need the default budget to pass check_regressors_train's score bound.
-FULL_TRAINING = [
+# These need twice the epochs to pass check_regressors_train's R² > 0.5:
+# on its data they score 0.39-0.46 after 30 epochs, 0.74-0.85 after 60 and
+# 0.84-0.98 after the default 200, in float64 and float32 alike.
+LONGER_BUDGET = dict(max_iter=60, learning_rate_init=1e-2)
+LONGER_TRAINING = [
     RNNRegressor(cell="lstm", hidden_layer_sizes=(16, 16), bidirectional=True),
     RNNRegressor(cell="lstm", conv_filters=8, conv_kernel_size=2),
     RNNRegressor(cell="gru", pooling="mean", standardize=False),
@@ -41,9 +44,9 @@ ESTIMATORS = (
     [
         estimator.set_params(**BUDGET)
         for estimator in RNN_ESTIMATORS
-        if repr(estimator) not in map(repr, FULL_TRAINING)
+        if repr(estimator) not in map(repr, LONGER_TRAINING)
     ]
-    + FULL_TRAINING
+    + [estimator.set_params(**LONGER_BUDGET) for estimator in LONGER_TRAINING]
     + [
         SequenceScaler(),
         SequenceScaler(with_mean=False),
