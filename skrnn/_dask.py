@@ -78,7 +78,7 @@ def fit_chunks(model, X, y, sample_weight, first_call, partial, classes):
             scalings = _reduced_scalings(_on_workers(model), blocks, partial)
         model._set_scalings(*scalings)
         n_inputs = X.shape[2] if X.ndim == 3 else 1
-        model._init_reservoir(n_inputs, n_outputs, max(X.chunks[0]))
+        model._init_reservoir(n_inputs, n_outputs, max(X.chunks[0]), X.shape[1])
     rng = copy.deepcopy(model._noise_rng)  # advanced only if all goes well
     rngs = rng.spawn(len(blocks)) if model.noise else [None] * len(blocks)
     worker = _on_workers(model)

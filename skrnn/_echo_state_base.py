@@ -34,6 +34,10 @@ from skrnn._steps import flatten_steps, format_steps, real_steps, unflatten_step
 
 __all__ = ["BaseEchoState", "is_dask_collection", "parameters_doc", "standardization"]
 
+#: ``input_window="auto"`` reads every step of sequences of at most this many
+#: values (steps times features): rows of lag values.
+AUTO_WINDOW_MAX = 32
+
 # The numbers that draw the reservoir.
 _RESERVOIR_NUMBERS = (
     "n_reservoir",
@@ -50,13 +54,14 @@ _RESERVOIR_NUMBERS = (
 _STRUCTURAL = _RESERVOIR_NUMBERS + (
     "washout",
     "pooling",
+    "input_window",
     "feedback",
     "standardize",
     "return_sequences",
     "random_state",
 )
 # Numeric parameters, where a boolean is a mistake.
-_NUMBERS = _RESERVOIR_NUMBERS + ("alpha", "alphas", "washout", "noise")
+_NUMBERS = _RESERVOIR_NUMBERS + ("alpha", "alphas", "washout", "input_window", "noise")
 # The heads' methods that answer one row per sequence (or step): given a
 # dask array, each answers with a dask array, computed block by block.
 _ROW_OUTPUTS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
@@ -82,6 +87,10 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
         "alphas": [None, "array-like"],
         "washout": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
         "pooling": [StrOptions({"last", "mean", "steps"})],
+        "input_window": [
+            StrOptions({"auto"}),
+            Interval(Integral, 0, None, closed="left"),
+        ],
         "feedback": ["boolean"],
         "feedback_scaling": [Interval(Real, 0, None, closed="left")],
         "noise": [Interval(Real, 0, None, closed="left")],
@@ -104,6 +113,7 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
         alphas,
         washout,
         pooling,
+        input_window,
         feedback,
         feedback_scaling,
         noise,
@@ -122,6 +132,7 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
         self.alphas = alphas
         self.washout = washout
         self.pooling = pooling
+        self.input_window = input_window
         self.feedback = feedback
         self.feedback_scaling = feedback_scaling
         self.noise = noise
@@ -267,7 +278,12 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
             if first_call:
                 self._fitted_params = self.get_params(deep=False)
                 self._fit_scalings(seqs, Y, weights)
-                self._init_reservoir(seqs.n_features, Y.shape[-1], len(seqs.lengths))
+                self._init_reservoir(
+                    seqs.n_features,
+                    Y.shape[-1],
+                    len(seqs.lengths),
+                    seqs.values.shape[1],
+                )
             rng = copy.deepcopy(self._noise_rng)  # advanced only if all goes well
             new = self._chunk_sums(seqs, Y, weights, sample_weight, rng)
         if new.n_weighted_rows == 0:
@@ -412,8 +428,12 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
             scaled[~real_steps(lengths, Y.shape[1])] = 0.0
         return scaled
 
-    def _init_reservoir(self, n_inputs, n_outputs, n_sequences):
-        N, D = self.n_reservoir, 1 + n_inputs + self.n_reservoir
+    def _init_reservoir(self, n_inputs, n_outputs, n_sequences, n_steps):
+        """Draw the reservoir and fix the input window for sequences of
+        ``n_inputs`` features and up to ``n_steps`` steps."""
+        self.input_window_ = self._check_input_window(n_inputs, n_steps)
+        N = self.n_reservoir
+        D = 1 + n_inputs * max(self.input_window_, 1) + N
         D += n_outputs if self.feedback else 0
         nnz = max(1, round(self.density * N * N))
         # The readout's D x D sums (and, to solve them, two more such
@@ -445,11 +465,34 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
         self._noise_rng = np.random.default_rng(self.reservoir_.noise_seed)
         self._n_targets = n_outputs
 
+    def _check_input_window(self, n_inputs, n_steps):
+        """``input_window_``: the number of last steps whose inputs the
+        readout reads directly, unpenalised (0: ``u_T`` or ``u_t``,
+        penalised)."""
+        one_row_per_sequence = self.pooling == "last" and not self.return_sequences
+        if self.input_window == "auto":
+            short = n_steps * n_inputs <= AUTO_WINDOW_MAX
+            return n_steps if one_row_per_sequence and short else 0
+        if self.input_window and not one_row_per_sequence:
+            raise ValueError(
+                f"input_window={self.input_window} reads the last steps of each "
+                "sequence next to its last state: it needs pooling='last' and "
+                "return_sequences=False (got pooling="
+                f"{self.pooling!r}, return_sequences={self.return_sequences}). "
+                "Use input_window=0 or 'auto'."
+            )
+        return int(self.input_window)
+
+    def _n_direct_inputs(self):
+        """Readout columns of inputs: ``u_T`` (or ``u_t``), or the window."""
+        return self.reservoir_.W_in.shape[1] * max(self.input_window_, 1)
+
     def _n_readout_features(self):
-        W_fb = self.reservoir_.W_fb
-        F = self.reservoir_.W_in.shape[1]
         return (
-            1 + F + self.reservoir_.W.shape[0] + (0 if W_fb is None else W_fb.shape[1])
+            1
+            + self._n_direct_inputs()
+            + self.reservoir_.W.shape[0]
+            + self._feedback_width()
         )
 
     def _feedback_width(self):
@@ -513,6 +556,7 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
             pooling=pooling,
             starts=starts,
             n_outputs=self._feedback_width(),
+            window=max(self.input_window_, 1),
             sink=progress,
             **noise,
         )
@@ -536,8 +580,9 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
                 "Every sample weight is zero: there is nothing to fit the readout on."
             )
         alpha = self.alpha if self.alpha == "auto" else float(self.alpha)
+        n_free = self._n_direct_inputs() if self.input_window_ else 0
         coef, intercept, self.alpha_, _ = solve_readout(
-            sums, alpha, alphas, df_cost=self._gcv_df_cost
+            sums, alpha, alphas, df_cost=self._gcv_df_cost, n_free=n_free
         )
         self.coef_, self.intercept_ = coef, intercept
         lo, hi = sums.y_min, sums.y_max
@@ -603,6 +648,7 @@ class BaseEchoState(BaseEstimator, metaclass=ABCMeta):
             pooling=fitted["pooling"],
             starts=washout_starts(seqs.lengths, fitted["washout"], fitted["pooling"]),
             n_outputs=self._feedback_width(),
+            window=max(self.input_window_, 1),
             sink=self._progress("Harvest", seqs) if report else None,
         )
 
@@ -718,6 +764,24 @@ PARAMETERS_DOC = """
         the readout of the mean features, as with ``"mean"``, but fitted
         on all steps.
 {pooling_why}
+    input_window : "auto" or int, default="auto"
+        With ``pooling="last"`` and one target per sequence, the number of
+        last steps whose inputs the readout reads directly, next to the last
+        state: ``[1, u_{{T-w+1}}, ..., u_T, x_T]``, direct input-to-output
+        connections over a window, whose weights are not penalised (as the
+        constant; the penalty shrinks the reservoir's weights only). The
+        readout is then at least the linear autoregression on the window, and
+        the reservoir adds what the linear terms miss: on the noisy yearly
+        and monthly series of ``benchmarks/bench_real_data.py`` the penalty
+        would otherwise shrink the linear part of the fit with the
+        reservoir's and lose to a plain ``Ridge`` on the same lag windows.
+        ``"auto"`` reads every step of sequences of at most 32 values (steps
+        times features: rows of lag values, as ``lag_windows`` makes) and
+        none of longer ones; the first fit decides (``input_window_``). A
+        sequence shorter than the window reads zeros (the mean, on the
+        standardised scale) before its start. 0 reads ``u_T`` alone,
+        penalised like the state, as do the per-step and pooled readouts
+        (where a positive ``input_window`` is an error).
     feedback : bool, default=False
         Feed the previous output back into the reservoir through ``W_fb``.
         With ``return_sequences=True`` training uses the true previous target
@@ -747,11 +811,16 @@ ATTRIBUTES_DOC = """
     reservoir_ : Reservoir
         The fixed weights (``W`` CSR, ``W_in``, ``W_fb``, ``bias``).
     coef_ : ndarray of shape (n_readout_features, n_readout_outputs)
-        Readout weights on ``[u_t, x_t(, y_{t-1})]``.
+        Readout weights on ``[u_t, x_t(, y_{t-1})]``, where ``u_t`` stands
+        for the inputs of the last ``input_window_`` steps (oldest first)
+        when there is a window.
     intercept_ : ndarray of shape (n_readout_outputs,)
         Readout constant.
     alpha_ : float
         The ridge penalty used: chosen by GCV with ``alpha="auto"``.
+    input_window_ : int
+        The number of last steps whose inputs the readout reads directly,
+        unpenalised (``input_window``); 0 for none (``u_t`` penalised).
     input_mean_, input_scale_ : ndarray of shape (n_features_per_step,) or None
         Statistics of the standardisation of the inputs (None with
         ``standardize=False``).

@@ -59,6 +59,24 @@ suffer from a close fit as squared error does, and on the benchmarks'
 classification sets ``γ = 1.4`` over-regularised (0.06 to 0.28 lower
 accuracy).
 
+Unpenalised columns (direct input terms)
+----------------------------------------
+The first ``f`` features after the constant may be left unpenalised, as the
+constant is: the regressor's direct input window (an echo state network
+with input-to-output connections, ``[1, u_{T-w+1}, ..., u_T, x_T]``), whose
+linear terms then cost nothing, while the reservoir's ``x_T`` is shrunk.
+They are eliminated like the constant, after the centring: with ``C`` split
+into the free block ``A`` (f x f), the penalised block ``E`` and the cross
+block ``B`` (``E``'s rows, ``A``'s columns), and ``A⁺`` the pseudo-inverse
+of ``A`` (its numerical null space dropped)::
+
+    C̃ = E - B A⁺ Bᵀ,   r̃ = r_E - B A⁺ r_A,   q̃ = q - diag(r_Aᵀ A⁺ r_A)
+
+is the ridge problem of the penalised weights, solved (and its ``α``
+chosen) as above, with ``rank(A)`` more degrees of freedom; the free
+weights follow as ``A⁺ (r_A - Bᵀ β)``. Nothing changes in the sums: which
+columns are free is decided at the solve.
+
 Numerical safeguards. The residual is a difference of large sums; the part
 of it below the rounding of ``q`` (``D·eps·q``) is noise, and a penalty
 whose fit would interpolate the data (``γ df`` close to ``n``) would divide
@@ -232,21 +250,47 @@ def _cholesky_or_none(C, rhs, alpha):
     return scipy.linalg.cho_solve(factor, rhs, check_finite=False)
 
 
-def _eigen(C, n_rows, alpha):
+def _eigen(C, drop):
     """Eigenvalues and vectors of ``C``, its numerical null space dropped
-    when there are no more rows than features (see the module doc) or no
-    penalty to keep it bounded."""
-    D = len(C)
+    if ``drop`` (no more rows than features, see the module doc, or no
+    penalty to keep it bounded)."""
+    if len(C) == 0:
+        return np.zeros(0), np.zeros((0, 0))
     values, vectors = scipy.linalg.eigh(C, check_finite=False)
-    if n_rows <= D or alpha == 0:
-        keep = values > D * np.finfo(C.dtype).eps * max(values[-1], 0.0)
+    if drop:
+        keep = values > len(C) * np.finfo(C.dtype).eps * max(values[-1], 0.0)
         values, vectors = values[keep], vectors[:, keep]
     # C is positive semi-definite: negative eigenvalues are rounding.
     return np.maximum(values, 0.0), vectors
 
 
+def _eliminate_free(C, r, q, n_free):
+    """The penalised problem once the first ``n_free`` (unpenalised)
+    columns are eliminated (module doc): ``C̃``, ``r̃``, ``q̃``, a function
+    that turns penalised weights into the free ones, and ``rank(A)``."""
+    A, B = C[:n_free, :n_free], C[n_free:, :n_free]
+    values, vectors = _eigen(A, drop=True)
+    root = vectors / np.sqrt(values)  # A⁺ = root rootᵀ
+    Br, rr = B @ root, root.T @ r[:n_free]
+    reduced_C = C[n_free:, n_free:] - Br @ Br.T
+    reduced_r = r[n_free:] - Br @ rr
+    reduced_q = q - np.einsum("jk,jk->k", rr, rr)
+
+    def free_weights(coef):
+        return root @ (rr - Br.T @ coef)
+
+    return reduced_C, reduced_r, reduced_q, free_weights, len(values)
+
+
 def gcv_scores(
-    values, projected, q, total, alphas, underdetermined=False, df_cost=GCV_DF_COST
+    values,
+    projected,
+    q,
+    total,
+    alphas,
+    underdetermined=False,
+    df_cost=GCV_DF_COST,
+    free_df=0,
 ):
     """GCV score of every penalty from the decomposition (module doc).
 
@@ -267,6 +311,9 @@ def gcv_scores(
         exact fit.
     df_cost : float, default=GCV_DF_COST
         ``γ``, the cost of a degree of freedom.
+    free_df : int, default=0
+        Degrees of freedom of unpenalised columns besides the constant
+        (``rank(A)``, see the module doc).
 
     Returns
     -------
@@ -281,7 +328,7 @@ def gcv_scores(
     eps = np.finfo(np.float64).eps
     floor = (np.sqrt(eps) if underdetermined else max(D, 1) * eps) * max(q_total, 0)
     rss = np.maximum(q_total - explained, floor)
-    df = 1.0 + (values / shrunk).sum(axis=1)
+    df = 1.0 + free_df + (values / shrunk).sum(axis=1)
     residual_df = total - df_cost * df
     scores = np.full(len(alphas), np.inf)
     usable = residual_df > 0.5
@@ -305,7 +352,7 @@ def _best(scores):
     return int(np.flatnonzero(scores <= lowest + _TIE_RTOL * abs(lowest))[-1])
 
 
-def solve_readout(sums, alpha, alphas=DEFAULT_ALPHAS, df_cost=GCV_DF_COST):
+def solve_readout(sums, alpha, alphas=DEFAULT_ALPHAS, df_cost=GCV_DF_COST, n_free=0):
     """Ridge readout from the sums; the constant is not penalised.
 
     The constant is eliminated by centring the normal equations (the same
@@ -335,6 +382,9 @@ def solve_readout(sums, alpha, alphas=DEFAULT_ALPHAS, df_cost=GCV_DF_COST):
         Candidate penalties for ``alpha="auto"``, all positive.
     df_cost : float, default=GCV_DF_COST
         ``γ`` of the GCV score (see the module doc).
+    n_free : int, default=0
+        The first ``n_free`` features after the constant are not penalised
+        (see the module doc).
 
     Returns
     -------
@@ -349,11 +399,14 @@ def solve_readout(sums, alpha, alphas=DEFAULT_ALPHAS, df_cost=GCV_DF_COST):
     """
     C, r, q, mean_z, mean_y = sums.centred()
     n_rows, D = sums.n_weighted_rows, len(C)
+    free_weights, free_df = None, 0
+    if n_free:
+        C, r, q, free_weights, free_df = _eliminate_free(C, r, q, n_free)
     coef, scores = None, None
     if alpha != "auto" and n_rows > D:
         coef = _cholesky_or_none(C, r, alpha)
     if coef is None:
-        values, vectors = _eigen(C, n_rows, alpha)
+        values, vectors = _eigen(C, drop=n_rows <= D or alpha == 0)
         projected = vectors.T @ r
         if alpha == "auto":
             alphas = np.asarray(alphas, dtype=np.float64)
@@ -365,8 +418,11 @@ def solve_readout(sums, alpha, alphas=DEFAULT_ALPHAS, df_cost=GCV_DF_COST):
                 alphas,
                 underdetermined=n_rows <= D,
                 df_cost=df_cost,
+                free_df=free_df,
             )
             alpha = float(alphas[_best(scores)])
         coef = vectors @ (projected / (values + alpha)[:, np.newaxis])
+    if n_free:
+        coef = np.vstack([free_weights(coef), coef])
     intercept = mean_y - mean_z @ coef
     return coef, intercept, float(alpha), scores

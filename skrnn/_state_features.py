@@ -5,7 +5,9 @@ A feature column is ``z = [1, u_t, x_t(, y_{t-1})]`` (see
 
 * one row per sequence: the last step's features (``pooling="last"``) or
   their mean over the steps after the washout (``"mean"`` and ``"steps"``),
-  from :func:`sequence_features`; or
+  from :func:`sequence_features`; with ``pooling="last"`` the inputs of the
+  last ``w`` steps may replace ``u_T`` (a direct input window,
+  ``[1, u_{T-w+1}, ..., u_T, x_T]``, see :func:`last_inputs`); or
 * one row per time step after the washout: :func:`add_step_rows` adds them
   to the readout's sums while the reservoir runs, so that the states of all
   steps are never held at once.
@@ -24,6 +26,7 @@ __all__ = [
     "WASHOUT_MAX",
     "WASHOUT_SHARE",
     "add_step_rows",
+    "last_inputs",
     "sequence_features",
     "washout_starts",
 ]
@@ -73,6 +76,17 @@ def _step_mask(starts, t0, c):
     return (t0 + np.arange(c))[:, np.newaxis] >= starts[np.newaxis, :]
 
 
+def last_inputs(values, lengths, window):
+    """The inputs of the last ``window`` steps of every sequence, oldest
+    first, flattened to (n, window * F); zero (the mean, on the
+    standardised scale) before the start of a shorter sequence."""
+    n, _, F = values.shape
+    steps = lengths[:, np.newaxis] - window + np.arange(window)  # (n, window)
+    out = values[np.arange(n)[:, np.newaxis], np.maximum(steps, 0)]
+    out[steps < 0] = 0.0
+    return out.reshape(n, window * F)
+
+
 def sequence_features(
     reservoir,
     values,
@@ -82,6 +96,7 @@ def sequence_features(
     pooling,
     starts,
     n_outputs,
+    window=1,
     noise=0.0,
     rng=None,
     sink=None,
@@ -102,6 +117,9 @@ def sequence_features(
     n_outputs : int
         Width of the feedback part (zero: with one target per sequence there
         is no previous output inside a sequence); 0 without feedback.
+    window : int, default=1
+        With ``pooling="last"``, the number of last steps whose inputs the
+        features hold (``u_T`` alone by default).
     noise, rng : training noise, see :func:`~skrnn._reservoir.harvest`.
     sink : callable, default=None
         Also called with every chunk (progress reports).
@@ -121,6 +139,8 @@ def sequence_features(
             rng=rng,
             sink=sink,
         )
+        if window > 1:
+            u = last_inputs(values, lengths, window)
         parts = [np.ones((n, 1)), u, x]
         if n_outputs:
             parts.append(np.zeros((n, n_outputs)))

@@ -90,14 +90,25 @@ def test_padded_batch_equals_sequences_alone(feedback):
         np.testing.assert_allclose(model.predict([s])[0], out, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("alpha, atol", [(1e-4, 1e-10), ("auto", 1e-6)])
-def test_partial_fit_on_chunks_equals_fit(windows, alpha, atol):
+@pytest.mark.parametrize(
+    "alpha, input_window, atol",
+    [(1e-4, 0, 1e-10), ("auto", 0, 1e-6), (1e-4, "auto", 1e-7), ("auto", "auto", 1e-6)],
+)
+def test_partial_fit_on_chunks_equals_fit(windows, alpha, input_window, atol):
     # Without standardisation, chunks sum the same normal equations as one
     # batch in another order: the readouts agree to rounding times the
     # conditioning of the ridge problem (large with the tiny penalty that
-    # "auto" chooses on noise-free Mackey-Glass windows).
+    # "auto" chooses on noise-free Mackey-Glass windows, and with the
+    # unpenalised window of 12 nearly collinear lags: its Gram matrix has a
+    # condition number of about 1e11).
     X, y = windows
-    params = dict(n_reservoir=50, alpha=alpha, standardize=False, random_state=0)
+    params = dict(
+        n_reservoir=50,
+        alpha=alpha,
+        input_window=input_window,
+        standardize=False,
+        random_state=0,
+    )
     full = EchoStateRegressor(**params).fit(X, y)
     part = EchoStateRegressor(**params)
     for chunk in np.array_split(np.arange(len(X)), 4):
@@ -135,7 +146,7 @@ def test_partial_fit_standardizes_with_the_first_chunks_statistics():
 def test_readout_equals_sklearn_ridge(windows):
     X, y = windows
     model = EchoStateRegressor(
-        n_reservoir=50, alpha=1e-2, standardize=False, random_state=0
+        n_reservoir=50, alpha=1e-2, input_window=0, standardize=False, random_state=0
     ).fit(X, y)
     states, last_u = harvest(
         model.reservoir_, X[:, :, None], np.full(len(X), X.shape[1]), leak_rate=1.0
@@ -154,7 +165,7 @@ def test_alpha_auto_is_the_gcv_minimiser(windows):
     X, y = X[:150], y[:150] + noise
     alphas = np.logspace(-8, 2, 11)
     model = EchoStateRegressor(
-        n_reservoir=40, alphas=alphas, standardize=False, random_state=0
+        n_reservoir=40, alphas=alphas, input_window=0, standardize=False, random_state=0
     ).fit(X, y)
     states, u = harvest(model.reservoir_, X[:, :, None], np.full(150, 12), leak_rate=1)
     Z = np.hstack([u, states])
@@ -167,7 +178,11 @@ def test_alpha_auto_is_the_gcv_minimiser(windows):
     assert model.alpha_ == alphas[np.argmin(scores)]
     assert 0 < np.argmin(scores) < len(alphas) - 1  # an interior minimum
     fixed = EchoStateRegressor(
-        n_reservoir=40, alpha=model.alpha_, standardize=False, random_state=0
+        n_reservoir=40,
+        alpha=model.alpha_,
+        input_window=0,
+        standardize=False,
+        random_state=0,
     ).fit(X, y)
     np.testing.assert_allclose(fixed.coef_, model.coef_, rtol=1e-6, atol=1e-9)
     assert fixed.alpha_ == model.alpha_
@@ -459,7 +474,9 @@ def test_float32_in_float32_out(windows, per_step):
     assert model.predict(X32).dtype == np.float32
     assert model.forecast(X32[:2], 3).dtype == np.float32
     assert model.predict(X).dtype == np.float64
-    np.testing.assert_allclose(model.predict(X32), model.predict(X), rtol=1e-4)
+    # Input rounding (6e-8) times the weights of the unpenalised window of
+    # nearly collinear lags (their absolute sum is about 400 here).
+    np.testing.assert_allclose(model.predict(X32), model.predict(X), atol=1e-4)
     Xs, ys = per_step
     steps = EchoStateRegressor(n_reservoir=30, return_sequences=True, random_state=0)
     steps.fit([s.astype(np.float32) for s in Xs], ys)
@@ -555,7 +572,7 @@ def test_sample_weight_solves_the_weighted_ridge(windows):
     alpha = 1e-1
     weight = np.random.default_rng(0).uniform(0, 3, size=n) * (np.arange(n) % 5 > 0)
     model = EchoStateRegressor(
-        n_reservoir=40, alpha=alpha, standardize=False, random_state=0
+        n_reservoir=40, alpha=alpha, input_window=0, standardize=False, random_state=0
     ).fit(X, y, sample_weight=weight)
     states, last_u = harvest(
         model.reservoir_, X[:, :, None], np.full(n, 12), leak_rate=1
@@ -581,3 +598,49 @@ def test_readout_sums_per_step_equal_sums_per_chunk(monkeypatch):
     copied = EchoStateRegressor(**params).fit(X, y)
     np.testing.assert_allclose(wide.coef_, copied.coef_, rtol=1e-8, atol=1e-9)
     np.testing.assert_allclose(wide.predict(X), copied.predict(X), atol=1e-10)
+
+
+def test_input_window_reads_the_last_inputs_unpenalised(windows):
+    # Rows of 12 lags: "auto" reads all of them directly, unpenalised, next
+    # to the last state; the readout is the ridge with no penalty on them.
+    X, y = windows
+    # Noisy lags: the windows of noise-free Mackey-Glass are so collinear
+    # that the explicit solve below would be the less accurate side.
+    noisy = 0.05 * np.random.default_rng(0).normal(size=(200, 12))
+    X, y = X[:200] + noisy, y[:200]
+    model = EchoStateRegressor(
+        n_reservoir=30, alpha=0.5, standardize=False, random_state=0
+    ).fit(X, y)
+    assert model.input_window_ == 12 and model.coef_.shape == (12 + 30, 1)
+    states, _ = harvest(model.reservoir_, X[:, :, None], np.full(200, 12), leak_rate=1)
+    Z = np.hstack([np.ones((200, 1)), X, states])
+    penalty = 0.5 * np.diag(np.r_[np.zeros(13), np.ones(30)])
+    exact = np.linalg.solve(Z.T @ Z + penalty, Z.T @ y)
+    np.testing.assert_allclose(model.intercept_, exact[:1], rtol=1e-5)
+    np.testing.assert_allclose(model.coef_[:, 0], exact[1:], rtol=1e-6, atol=1e-6)
+    # The closed loop reads the window too: its first step is predict's.
+    np.testing.assert_allclose(
+        model.forecast(X[:3], 2)[:, 0], model.predict(X[:3]), rtol=1e-12
+    )
+
+
+def test_input_window_auto_and_its_limits(windows):
+    X, y = windows
+    short = EchoStateRegressor(n_reservoir=20, random_state=0)
+    assert short.fit(X[:, -4:], y).input_window_ == 4
+    assert short.fit(np.repeat(X, 3, axis=1), y).input_window_ == 0  # 36 steps
+    steps = EchoStateRegressor(n_reservoir=20, return_sequences=True, random_state=0)
+    assert steps.fit(X[:5, :, None], X[:5, :, None]).input_window_ == 0
+    fixed = EchoStateRegressor(n_reservoir=20, input_window=3, random_state=0)
+    assert fixed.fit(X, y).coef_.shape == (3 + 20, 1)
+    with pytest.raises(ValueError, match="input_window=3 reads the last steps"):
+        fixed.set_params(pooling="mean").fit(X, y)
+
+
+def test_last_inputs_read_zeros_before_a_short_sequence_starts():
+    from skrnn._state_features import last_inputs
+
+    values = np.arange(24, dtype=float).reshape(2, 4, 3)
+    window = last_inputs(values, np.array([4, 2]), 3)
+    np.testing.assert_array_equal(window[0], values[0, 1:].ravel())
+    np.testing.assert_array_equal(window[1], np.r_[np.zeros(3), values[1, :2].ravel()])

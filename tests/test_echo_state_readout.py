@@ -108,3 +108,37 @@ def test_scores_are_infinite_where_the_fit_would_interpolate():
     projected = np.ones((3, 1))
     scores = gcv_scores(values, projected, np.array([10.0]), 4.0, np.array([1e-9, 1e3]))
     assert np.isinf(scores[0]) and np.isfinite(scores[1])
+
+
+@pytest.mark.parametrize("df_cost", [1.0, 1.4])
+def test_free_columns_are_unpenalised_and_counted_by_gcv(df_cost):
+    # The first three features free, as the constant is: the weights solve
+    # the normal equations with a penalty on the others only, and GCV counts
+    # the free columns' degrees of freedom (the hat matrix formed explicitly).
+    X, y = rows(70, 8, 2)
+    w = np.random.default_rng(2).uniform(0.5, 2, size=70)
+    sums = summed(X, y, w)
+    Z = np.hstack([np.ones((70, 1)), X])
+    penalty = np.diag(np.r_[0.0, 0.0, 0.0, 0.0, np.ones(5)])
+    alphas = np.logspace(-3, 3, 13)
+    n = w.sum()
+    expected = []
+    for a in alphas:
+        A = Z.T @ (w[:, None] * Z) + a * penalty
+        H = Z @ np.linalg.solve(A, Z.T * w)
+        residual = y - H @ y
+        df = np.trace(H)
+        expected.append(n * np.sum(w[:, None] * residual**2) / (n - df_cost * df) ** 2)
+    _, _, _, scores = solve_readout(sums, "auto", alphas, df_cost, n_free=3)
+    np.testing.assert_allclose(scores, expected, rtol=1e-8)
+    coef, intercept, _, _ = solve_readout(sums, 0.7, n_free=3)
+    exact = np.linalg.solve(
+        Z.T @ (w[:, None] * Z) + 0.7 * penalty, Z.T @ (w[:, None] * y)
+    )
+    np.testing.assert_allclose(intercept, exact[0], rtol=1e-9)
+    np.testing.assert_allclose(coef, exact[1:], rtol=1e-9, atol=1e-12)
+    # A huge penalty leaves the free columns' least squares fit.
+    coef, intercept, _, _ = solve_readout(sums, 1e12, n_free=3)
+    ols = np.linalg.lstsq(np.sqrt(w)[:, None] * Z[:, :4], np.sqrt(w)[:, None] * y)[0]
+    np.testing.assert_allclose(coef[:3], ols[1:], rtol=1e-6)
+    np.testing.assert_allclose(coef[3:], 0, atol=1e-8)
