@@ -192,6 +192,7 @@ def test_sklearn_contract():
         ({"transform": "sqrt"}, "transform must be"),
         ({"window_length": 50}, "at least 51 values"),
         ({"regressor": object()}, "regressor"),
+        ({"calibration_windows": 0}, "calibration_windows"),
     ],
 )
 def test_bad_parameters(params, match):
