@@ -233,8 +233,10 @@ def test_windows_as_long_as_the_sequences_change_nothing():
 
 
 def test_truncated_training_learns_a_long_sequence():
+    # Ten windows of 20 steps, each from the state the one before ended in
+    # (R² 0.99 with 200 steps as with 400).
     rng = np.random.RandomState(0)
-    X = rng.normal(size=(4, 400))
+    X = rng.normal(size=(4, 200))
     previous = np.concatenate([np.zeros((4, 1)), X[:, :-1]], axis=1)
     reg = RNNRegressor(
         cell="gru",
@@ -284,7 +286,7 @@ def test_forecast_of_a_sequence_model_follows_a_sine():
         hidden_layer_sizes=(16,),
         return_sequences=True,
         batch_size=16,
-        max_iter=60,
+        max_iter=40,  # NRMSE 0.05 (0.09 after 60 epochs)
         random_state=0,
     ).fit(X, y)
     forecast = reg.forecast(series[950:1000, np.newaxis][np.newaxis], n_steps=100)
