@@ -310,3 +310,13 @@ def test_calibration_windows_refit_before_each_block():
         assert np.isclose(two.scores_[h], early[h]).any()
         assert np.isclose(two.scores_[h], late[h]).any()
         assert not np.isclose(one.scores_[h], late[h]).any()
+
+
+def test_backtest_of_pandas_and_multivariate_series():
+    monthly = pd.period_range("2000-01", periods=60, freq="M")
+    y = pd.DataFrame({"a": _seasonal(60), "b": 2 * _seasonal(60)}, index=monthly)
+    model = SeriesForecaster(_esn(), differences=1)
+    result = backtest(model, y, horizon=3, n_windows=2, step=2)
+    assert result.y_pred.shape == result.y_true.shape == (2, 3, 2)
+    np.testing.assert_array_equal(result.y_true[0], y.to_numpy()[55:58])
+    np.testing.assert_allclose(result.y_pred[:, :, 1], 2 * result.y_pred[:, :, 0])

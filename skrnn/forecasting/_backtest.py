@@ -109,32 +109,30 @@ def backtest(forecaster, y, horizon, n_windows=5, *, step=None, X=None, coverage
         model.set_params(calibration_size=None)
     keys = ["y_pred", "y_true"] + (["lower", "upper"] if coverage else [])
     out = {key: [[] for _ in ys] for key in keys}
+
+    def pack(items):
+        """The forecaster's layout: a list for a list ``y``, else one item."""
+        return items if collection else items[0]
+
     for k in range(n_windows):
         ends = [len(s) - back + k * step for s in ys]
-        past = [_take(s, 0, end) for s, end in zip(ys, ends)]
-        covariates = [
-            None if c is None else _take(c, 0, end) for c, end in zip(Xs, ends)
-        ]
-        future = [
-            None if c is None else _take(c, end, end + horizon)
-            for c, end in zip(Xs, ends)
-        ]
+        past_X, future_X = None, None
+        if X is not None:
+            past_X = pack([_take(c, 0, end) for c, end in zip(Xs, ends)])
+            future_X = pack([_take(c, end, end + horizon) for c, end in zip(Xs, ends)])
         fitted = clone(model).fit(
-            past if collection else past[0],
-            X=None if X is None else (covariates if collection else covariates[0]),
+            pack([_take(s, 0, end) for s, end in zip(ys, ends)]), X=past_X
         )
-        future_X = None if X is None else (future if collection else future[0])
-        predictions = {"y_pred": fitted.predict(horizon, X=future_X)}
-        if coverage:
-            predictions["lower"], predictions["upper"] = fitted.predict_interval(
+        window = {"y_pred": fitted.predict(horizon, X=future_X)}
+        if coverage is not None:
+            window["lower"], window["upper"] = fitted.predict_interval(
                 horizon, X=future_X, coverage=coverage
             )
-        predictions["y_true"] = [
-            _take(s, end, end + horizon) for s, end in zip(ys, ends)
-        ]
-        for key, value in predictions.items():
-            values = value if (collection or key == "y_true") else [value]
-            for i, v in enumerate(values):
+        window["y_true"] = pack(
+            [_take(s, end, end + horizon) for s, end in zip(ys, ends)]
+        )
+        for key, value in window.items():
+            for i, v in enumerate(value if collection else [value]):
                 out[key][i].append(np.asarray(v, dtype=np.float64))
     result = {key: [np.stack(windows) for windows in out[key]] for key in keys}
     result["errors"] = [p - t for p, t in zip(result["y_pred"], result["y_true"])]
