@@ -473,13 +473,20 @@ class EchoStateRegressor(RegressorMixin, BaseEchoState):
         fitted = self._fitted_params
         extreme = result[np.isfinite(result)]
         reach = f"{np.abs(extreme).max():.3g}" if extreme.size else "inf"
+        # The penalty does not reach the unpenalised input window.
+        window = (
+            f", or input_window=0 (the {self.input_window_} inputs the readout "
+            "reads directly are not penalised)"
+            if self.input_window_
+            else ""
+        )
         warnings.warn(
             f"The closed-loop forecast left the range of the training targets "
             f"([{lo.min():.3g}, {hi.max():.3g}]) by a large factor (values up "
             f"to {reach} in magnitude): it is running away. The usual remedies: "
             f"a larger alpha (alpha_ is {self.alpha_:.3g}), a smaller "
             f"spectral_radius (now {fitted['spectral_radius']}) or a smaller "
-            f"input_scaling (now {fitted['input_scaling']}).",
+            f"input_scaling (now {fitted['input_scaling']}){window}.",
             UserWarning,
             stacklevel=3,
         )

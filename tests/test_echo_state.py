@@ -290,7 +290,9 @@ def test_closed_loop_runaway_warns():
         spectral_radius=1.4,
         random_state=0,
     ).fit(X[:40], y[:40])
-    with pytest.warns(UserWarning, match="running away.*alpha.*spectral_radius"):
+    with pytest.warns(
+        UserWarning, match="running away.*alpha.*spectral_radius.*input_window=0"
+    ):
         model.forecast(X[-1:], 200)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
