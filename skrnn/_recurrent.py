@@ -29,7 +29,11 @@ from skrnn._losses import OUTPUT_ACTIVATIONS
 from skrnn._memory import check_memory
 from skrnn._network import RecurrentNetwork
 from skrnn._restore import restore_on_failure
-from skrnn._scaling import Standardization, row_statistics
+from skrnn._scaling import (
+    Standardization,
+    row_statistics,
+    standardize_each_sequence,
+)
 from skrnn._sequences import (
     Sequences,
     check_target_form,
@@ -113,7 +117,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         "clock_periods": ["array-like"],
         "conv_filters": [Interval(Integral, 0, None, closed="left")],
         "conv_kernel_size": [Interval(Integral, 1, None, closed="left")],
-        "conv_pool": [Interval(Integral, 1, None, closed="left")],
+        "conv_pool": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "pooling": [StrOptions({"auto", "last", "mean", "max"})],
         "standardize": ["boolean"],
         "validation_split": [StrOptions({"random", "last"})],
@@ -269,7 +273,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             self.return_sequences,
             self.conv_filters,
             self.conv_kernel_size,
-            self.conv_pool,
+            self._conv_pool(),
             self._pooling(),
         )
 
@@ -285,6 +289,18 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
     #: What ``pooling="auto"`` means for whole sequences (the subclasses').
     _auto_pooling = "last"
+
+    #: What ``conv_pool="auto"`` means with one output per sequence.
+    _auto_conv_pool = 4
+
+    def _conv_pool(self):
+        """The front end's pooling window: ``"auto"`` pools every
+        ``_auto_conv_pool`` steps when the model reads one output per
+        sequence, and never with one output per step (which needs every
+        step)."""
+        if self.conv_pool != "auto":
+            return self.conv_pool
+        return 1 if self.return_sequences else self._auto_conv_pool
 
     def _pooling(self):
         """The pooling the network uses: ``"auto"`` is the subclass's choice
@@ -367,7 +383,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 "weights (for example to a mean of 1)."
             )
 
-        architecture = self._architecture(sequences.n_features, Y.shape[-1])
+        architecture = self._architecture(
+            sequences.n_features + self._added_channels(), Y.shape[-1]
+        )
         continued = not restart and architecture == self._network_architecture
         dtype = self._fit_dtype(input_dtype, continued and incremental)
         self._check_fit_memory(sequences, Y.shape[-1], dtype)
@@ -462,9 +480,16 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         )
 
     # -- scaling ---------------------------------------------------------------
+    def _added_channels(self):
+        """Input channels the scaling adds to every step: each sequence's
+        level and log-scale with ``standardize="sequence"``."""
+        return 2 if self.standardize == "sequence" else 0
+
     def _fit_scalers(self, sequences, Y_rows, sample_weight):
         """Statistics of the inputs (and regression targets) of a first fit;
-        ``partial_fit`` and ``warm_start`` keep them."""
+        ``partial_fit`` and ``warm_start`` keep them (and whether each
+        sequence is standardised on its own)."""
+        self._each_sequence = self.standardize == "sequence"
         if not self.standardize:
             self._input_scaler = self._target_scaler = None
             return
@@ -480,7 +505,10 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         their own)."""
         scaler = getattr(self, "_input_scaler", None)
         if scaler is not None:
-            return scaler.transform_sequences(sequences, dtype=dtype)
+            sequences = scaler.transform_sequences(sequences, dtype=dtype)
+            if getattr(self, "_each_sequence", False):
+                sequences = standardize_each_sequence(sequences)
+            return sequences
         if dtype is None:
             return sequences
         # Values beyond float32's range become inf; the first loss then
@@ -642,15 +670,17 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 _SHARED_PARAMETERS_DOC = """
     Parameters
     ----------
-    cell : {"rnn", "lstm", "gru", "peephole", "clockwork"}, default="lstm"
+    cell : {"rnn", "lstm", "gru", "peephole", "clockwork"}, default="gru"
         The recurrent cell: ``"rnn"`` is the Elman cell with tanh, ``"lstm"``
         long short-term memory, ``"gru"`` the gated recurrent unit,
         ``"peephole"`` an LSTM whose gates also see the cell state,
         ``"clockwork"`` an Elman layer split into groups that update at
         different periods. Their equations are on the user guide's page
-        :doc:`/cells`.
-    hidden_layer_sizes : array-like of shape (n_layers,), default=(64,)
-        Hidden units of each stacked recurrent layer (per direction).
+        :doc:`/cells`. The GRU is the default: on the real-data benchmark
+        it trained faster and scored higher than the LSTM (on ACSF1, 0.83
+        against 0.60 with the same front end).
+    hidden_layer_sizes : array-like of shape (n_layers,), default=@hidden@
+        Hidden units of each stacked recurrent layer (per direction).@hidden_why@
     bidirectional : bool, default=False
         Whether each layer also reads the sequences backwards in time; the
         two directions' states are concatenated.
@@ -722,23 +752,24 @@ _SHARED_PARAMETERS_DOC = """
         Update periods of the groups of a ``"clockwork"`` layer (ignored by
         the other cells); each layer size must be a multiple of their number.
         With ``conv_pool > 1`` they count pooled steps.
-    conv_filters : int, default=0
-        Filters of a convolutional front end (a CNN-LSTM with
-        ``cell="lstm"``); 0 means none. Each step becomes ``ReLU(b + Σ_j
+    conv_filters : int, default=@conv_filters@
+        Filters of a convolutional front end (a CNN-GRU with
+        ``cell="gru"``); 0 means none. Each step becomes ``ReLU(b + Σ_j
         x_{t-k+1+j} W[j])``: a causal convolution (steps before the start
         count as zero), so every sequence, even one shorter than the kernel,
         keeps one output per step and never sees its padding or its future.
         The first recurrent layer reads these ``conv_filters`` features; the
         filters are trained jointly and penalised by ``alpha`` (their biases
-        are not). See :attr:`conv_weights_`.
-    conv_kernel_size : int, default=3
+        are not). See :attr:`conv_weights_`.@conv_why@
+    conv_kernel_size : int, default=@conv_kernel_size@
         Number of consecutive time steps each filter reads.
-    conv_pool : int, default=1
+    conv_pool : int or "auto", default=@conv_pool@
         Window and stride of the max pooling over time after the
         convolution; 1 means no pooling. A sequence of length ``L`` becomes
         ``ceil(L / conv_pool)`` steps, the last window pooling what is left;
-        ``bptt_steps`` then counts pooled steps. Must be 1 with
-        ``return_sequences=True``.
+        ``bptt_steps`` then counts pooled steps. ``"auto"`` pools every 4
+        steps for one output per sequence and not at all with
+        ``return_sequences=True``, where it must be 1.
     dtype : {"auto", "float32", "float64"}, default="auto"
         The precision training runs in. ``"auto"`` trains the stochastic
         solvers (``"adam"``, ``"sgd"``) in float32 whatever the dtype of
@@ -760,13 +791,13 @@ _SHARED_PARAMETERS_DOC = """
         With ``bptt_steps`` only ``"last"`` is possible (a sequence is never
         held whole) and ``"auto"`` means it; ``return_sequences=True`` has
         one output per step and ignores pooling.
-    standardize : bool, default=True
+    standardize : @standardize_type@
         Standardise every input feature over the real steps of the first
         fit's sequences (and, for :class:`RNNRegressor`, every target),
         inside the model; predictions and forecasts are mapped back to the
         targets' scale. Raw data (values in the hundreds, say) then train
         as well as scaled data. ``partial_fit`` and ``warm_start`` keep the
-        first fit's statistics (see ``input_mean_`` and ``input_scale_``).
+        first fit's statistics (see ``input_mean_`` and ``input_scale_``).@standardize_sequence@
     validation_split : {"random", "last"}, default="random"
         Which samples ``early_stopping`` holds out: a random (for the
         classifier, stratified) share, or the last ``validation_fraction``
@@ -774,6 +805,16 @@ _SHARED_PARAMETERS_DOC = """
         where a random split would leak the future into training. A
         held-out part too small to score is an error.
 """
+
+
+def _parameters_doc(**defaults):
+    """The shared Parameters section with one estimator's defaults (and why
+    they differ between the classifier and the regressor) filled in."""
+    doc = _SHARED_PARAMETERS_DOC
+    for name, text in defaults.items():
+        doc = doc.replace(f"@{name}@", text)
+    return doc
+
 
 _SHARED_ATTRIBUTES_DOC = """
     loss_ : float
@@ -817,6 +858,7 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
     _parameter_constraints = {
         **BaseRecurrent._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "standardize": ["boolean", StrOptions({"sequence"})],
     }
 
     __doc__ = (
@@ -833,7 +875,33 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
     ``(n_samples, n_timesteps, n_features)``, a list of sequences of varying
     lengths, or a 3D array padded at the end of sequences with NaN.
 """
-        + _SHARED_PARAMETERS_DOC
+        + _parameters_doc(
+            hidden="(64,)",
+            hidden_why="",
+            conv_filters="32",
+            conv_why="""
+        The classifier's default front end (32 filters of 8 steps, their
+        maximum over every 4 steps) finds local shapes wherever they occur
+        and shortens long sequences fourfold: on the real-data benchmark's
+        sets of 275-1460 steps it raised the accuracy of the GRU by 0.1-0.5
+        and cut its fit time by as much.""",
+            conv_kernel_size="8",
+            conv_pool='"auto"',
+            standardize_type='bool or "sequence", default=True',
+            standardize_sequence="""
+        ``"sequence"`` then also splits each sequence into its shape (the
+        sequence standardised by its own mean and standard deviation, over
+        its real steps and all its features: the z-normalisation of the UCR
+        archive) and its level and log-scale, two channels constant over the
+        sequence, as :class:`EchoStateClassifier` does by default (here all
+        three reach the recurrent layers; :attr:`conv_weights_` then reads
+        ``n_features + 2`` channels). It is the remedy when the classes
+        differ in shape while amplitudes span orders of magnitude: on
+        PLAID (appliances' currents) it raised the accuracy from 0.42 to
+        0.84. It is not the default because the level and scale channels
+        made the network overfit where amplitude matters less (ACSF1: 0.40
+        against 0.83).""",
+        )
         + """    class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight`` as in
         scikit-learn's classifiers. ``"balanced"`` weighs each class by
@@ -871,7 +939,7 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
 
     def __init__(
         self,
-        cell="lstm",
+        cell="gru",
         hidden_layer_sizes=(64,),
         bidirectional=False,
         solver="adam",
@@ -899,9 +967,9 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
         return_sequences=False,
         bptt_steps=None,
         clock_periods=(1, 2, 4, 8),
-        conv_filters=0,
-        conv_kernel_size=3,
-        conv_pool=1,
+        conv_filters=32,
+        conv_kernel_size=8,
+        conv_pool="auto",
         pooling="auto",
         standardize=True,
         validation_split="random",
@@ -1199,7 +1267,19 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
     list of sequences of varying lengths, or a 3D array padded at the end of
     sequences with NaN.
 """
-        + _SHARED_PARAMETERS_DOC
+        + _parameters_doc(
+            hidden="(32,)",
+            hidden_why="""
+        The regressor's default is half the classifier's: on lag windows of
+        real series (81-151 windows of 10-12 steps in the real-data
+        benchmark) 32 units overfit less than 64.""",
+            conv_filters="0",
+            conv_why="",
+            conv_kernel_size="3",
+            conv_pool="1",
+            standardize_type="bool, default=True",
+            standardize_sequence="",
+        )
         + """
     Attributes
     ----------"""
@@ -1225,8 +1305,8 @@ class RNNRegressor(RegressorMixin, BaseRecurrent):
 
     def __init__(
         self,
-        cell="lstm",
-        hidden_layer_sizes=(64,),
+        cell="gru",
+        hidden_layer_sizes=(32,),
         bidirectional=False,
         solver="adam",
         alpha=1e-4,

@@ -164,9 +164,11 @@ def test_constant_features_and_targets_do_not_divide_by_zero():
     X, _ = sum_task()
     X[:, :, 1] = 5.0
     y = np.full(len(X), 3.0)
-    model = RNNRegressor(max_iter=3, **SMALL).fit(X, y)
+    # L-BFGS reaches the constant in a few iterations whatever the cell's
+    # initial outputs (a GRU's start further from zero than an LSTM's).
+    model = RNNRegressor(solver="lbfgs", max_iter=10, **SMALL).fit(X, y)
     assert model.input_scale_[1] == 1.0 and model.target_scale_[0] == 1.0
-    np.testing.assert_allclose(model.predict(X), 3.0, atol=0.5)
+    np.testing.assert_allclose(model.predict(X), 3.0, atol=0.2)
 
 
 def test_partial_fit_and_warm_start_keep_the_first_statistics():
