@@ -86,9 +86,13 @@ def skrnn_epoch(cell, hidden, X, y):
     model = RNNClassifier(
         cell=cell,
         hidden_layer_sizes=(hidden,),
-        # The last state, as PyTorch's side reads it (out[:, -1]); the
-        # classifier's default pooling is now the maximum over time.
+        # The network PyTorch's side builds: the last state (out[:, -1]),
+        # where the classifier's default pooling is the maximum over time,
+        # and no convolutional front end or per-sequence channels (the
+        # classifier's defaults since issue 11).
         pooling="last",
+        conv_filters=0,
+        standardize=True,
         batch_size=64,
         shuffle=False,
         random_state=0,
