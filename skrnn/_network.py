@@ -164,6 +164,11 @@ class RecurrentNetwork:
         sequence's real steps. Unused with ``return_sequences``. ``"mean"``
         and ``"max"`` need whole sequences: they cannot run in windows
         (truncated backpropagation through time).
+    input_window : int, default=0
+        With one output per sequence, the output layer also reads the last
+        ``input_window`` input steps of each sequence directly, through
+        unpenalised weights ``V`` (steps before a shorter sequence's start
+        count as zero); 0 means none. Ignored with ``return_sequences``.
 
     Attributes
     ----------
@@ -190,6 +195,7 @@ class RecurrentNetwork:
         conv_kernel_size=3,
         conv_pool=1,
         pooling="last",
+        input_window=0,
     ):
         if conv_filters and conv_pool > 1 and return_sequences:
             raise ValueError(
@@ -198,6 +204,10 @@ class RecurrentNetwork:
             )
         self.return_sequences = return_sequences
         self.pooling = "last" if return_sequences else pooling
+        # The last input_window input steps reach the output directly (one
+        # output per sequence only): a linear autoregression beside the
+        # recurrent layers, as an echo state readout reads its inputs.
+        self.input_window = 0 if return_sequences else input_window
         self.n_directions = 2 if bidirectional else 1
         self.cells = []
         self.layout = []
@@ -227,6 +237,10 @@ class RecurrentNetwork:
             width = size * self.n_directions
         add("output", "W", (width, n_outputs), True)
         add("output", "b", (n_outputs,), False)
+        if self.input_window:
+            # Not penalised, like the echo state readout's input window: the
+            # network is then at least the least-squares autoregression.
+            add("output", "V", (self.input_window * n_inputs, n_outputs), False)
         if self.front_end is not None:
             for name, shape, is_weight in self.front_end.parameter_shapes():
                 add("conv", name, shape, is_weight)
@@ -278,6 +292,23 @@ class RecurrentNetwork:
     def weight_mask(self):
         """True where the flat vector holds a weight (penalised), False for biases."""
         return self._weight_mask
+
+    def _window_inputs(self, sequences, order, dtype):
+        """The last ``input_window`` steps of every sequence's inputs, as rows
+        ``(n, input_window * n_features)`` in the batch's sorted ``order``;
+        steps before a short sequence's start are zero. None without a
+        window."""
+        if not self.input_window:
+            return None
+        values, lengths = sequences
+        steps = (
+            lengths[order, np.newaxis]
+            - self.input_window
+            + np.arange(self.input_window)
+        )
+        inside = (steps >= 0)[:, :, np.newaxis]
+        window = values[order[:, np.newaxis], np.maximum(steps, 0)] * inside
+        return window.reshape(len(order), -1).astype(dtype, copy=False)
 
     # -- forward and backward ------------------------------------------------
     def _front_end_forward(self, flat, batch):
@@ -544,11 +575,15 @@ class RecurrentNetwork:
         result = np.zeros(shape, dtype=flat.dtype)
         for start in range(0, n, chunk_size):
             index = np.arange(start, min(start + chunk_size, n))
-            batch = _SortedBatch(sequences.take(index), flat.dtype)
+            chunk = sequences.take(index)
+            batch = _SortedBatch(chunk, flat.dtype)
+            inputs = self._window_inputs(chunk, batch.order, flat.dtype)
             self._front_end_forward(flat, batch)
             windows = self._windows(layers, batch, bptt_steps)
             for window, _, features, rows, steps in windows:
                 raw = features @ output["W"] + output["b"]
+                if inputs is not None:
+                    raw += inputs[rows] @ output["V"]
                 samples = index[batch.order[rows]]
                 if steps is None:
                     result[samples] = raw
@@ -600,6 +635,7 @@ class RecurrentNetwork:
         grad = np.zeros_like(flat)
         grad_layers, grad_output = self.unpack(grad)
         batch = _SortedBatch(sequences, flat.dtype)
+        inputs = self._window_inputs(sequences, batch.order, flat.dtype)
         conv, conv_cache = self._front_end_forward(flat, batch)
         d_conv_output = None if conv is None else np.zeros_like(batch.X)
         Y = Y[batch.order]
@@ -610,11 +646,15 @@ class RecurrentNetwork:
             if len(rows) == 0:
                 continue  # no output read here: the truncated gradient is zero
             logits = features @ output["W"] + output["b"]
+            if inputs is not None:
+                logits += inputs[rows] @ output["V"]
             targets = Y[rows] if steps is None else Y[rows, window.start + steps]
             window_value, d_logits = LOSSES[loss](logits, targets, weights[rows])
             value += window_value
             grad_output["W"] += features.T @ d_logits
             grad_output["b"] += d_logits.sum(axis=0)
+            if inputs is not None:
+                grad_output["V"] += inputs[rows].T @ d_logits
             d_features = d_logits @ output["W"].T
             self._backward(
                 layers,
