@@ -460,8 +460,11 @@ def fit_stochastic(model, params, data, batch_loss, *, restart, incremental, str
     model._optimizer = optimizer
     if incremental:
         return params
-    if full_batch:
+    if full_batch and not early_stopping:
         # The last update's result was never evaluated: it competes too.
+        # (Under early stopping every epoch's result was scored on the
+        # validation part, the last one included, and the best by that
+        # score is kept: a lower training loss must not replace it.)
         loss = batch_loss(params, data.take(train))[0]
         check_loss(model, loss, "after the last update")
         best.offer(params, loss, None)
