@@ -169,6 +169,13 @@ class RecurrentNetwork:
         ``input_window`` input steps of each sequence directly, through
         unpenalised weights ``V`` (steps before a shorter sequence's start
         count as zero); 0 means none. Ignored with ``return_sequences``.
+    side_features : int, default=0
+        The last ``side_features`` input features are constant over each
+        sequence (its level and log-scale, see
+        :func:`skrnn._scaling.standardize_each_sequence`): they skip the
+        front end and the recurrent layers and reach the output layer only,
+        through penalised weights ``S``, as they reach the readout of an
+        echo state classifier.
 
     Attributes
     ----------
@@ -196,6 +203,7 @@ class RecurrentNetwork:
         conv_pool=1,
         pooling="last",
         input_window=0,
+        side_features=0,
     ):
         if conv_filters and conv_pool > 1 and return_sequences:
             raise ValueError(
@@ -208,6 +216,9 @@ class RecurrentNetwork:
         # output per sequence only): a linear autoregression beside the
         # recurrent layers, as an echo state readout reads its inputs.
         self.input_window = 0 if return_sequences else input_window
+        # The last side_features inputs are constant over each sequence
+        # (its level and scale) and reach the output layer only.
+        self.side_features = side_features
         self.n_directions = 2 if bidirectional else 1
         self.cells = []
         self.layout = []
@@ -218,11 +229,11 @@ class RecurrentNetwork:
             self.layout.append((key, name, shape, is_weight, offset))
             offset += int(np.prod(shape))
 
-        width = n_inputs
+        width = n_inputs - side_features
         self.front_end = None
         if conv_filters:
             self.front_end = ConvFrontEnd(
-                n_inputs, conv_filters, conv_kernel_size, conv_pool
+                width, conv_filters, conv_kernel_size, conv_pool
             )
             width = conv_filters
         for layer, size in enumerate(hidden_layer_sizes):
@@ -241,6 +252,8 @@ class RecurrentNetwork:
             # Not penalised, like the echo state readout's input window: the
             # network is then at least the least-squares autoregression.
             add("output", "V", (self.input_window * n_inputs, n_outputs), False)
+        if side_features:
+            add("output", "S", (side_features, n_outputs), True)
         if self.front_end is not None:
             for name, shape, is_weight in self.front_end.parameter_shapes():
                 add("conv", name, shape, is_weight)
@@ -309,6 +322,18 @@ class RecurrentNetwork:
         inside = (steps >= 0)[:, :, np.newaxis]
         window = values[order[:, np.newaxis], np.maximum(steps, 0)] * inside
         return window.reshape(len(order), -1).astype(dtype, copy=False)
+
+    def _split_side_features(self, batch):
+        """Take the side features out of ``batch``'s inputs: their values per
+        sorted sequence ``(B, side_features)`` (constant over a sequence, so
+        read at its first step), or None."""
+        if not self.side_features:
+            return None
+        side = batch.X[0, :, -self.side_features :].copy()
+        batch.replace_inputs(
+            np.ascontiguousarray(batch.X[:, :, : -self.side_features]), batch.lengths
+        )
+        return side
 
     # -- forward and backward ------------------------------------------------
     def _front_end_forward(self, flat, batch):
@@ -578,12 +603,15 @@ class RecurrentNetwork:
             chunk = sequences.take(index)
             batch = _SortedBatch(chunk, flat.dtype)
             inputs = self._window_inputs(chunk, batch.order, flat.dtype)
+            side = self._split_side_features(batch)
             self._front_end_forward(flat, batch)
             windows = self._windows(layers, batch, bptt_steps)
             for window, _, features, rows, steps in windows:
                 raw = features @ output["W"] + output["b"]
                 if inputs is not None:
                     raw += inputs[rows] @ output["V"]
+                if side is not None:
+                    raw += side[rows] @ output["S"]
                 samples = index[batch.order[rows]]
                 if steps is None:
                     result[samples] = raw
@@ -636,6 +664,7 @@ class RecurrentNetwork:
         grad_layers, grad_output = self.unpack(grad)
         batch = _SortedBatch(sequences, flat.dtype)
         inputs = self._window_inputs(sequences, batch.order, flat.dtype)
+        side = self._split_side_features(batch)
         conv, conv_cache = self._front_end_forward(flat, batch)
         d_conv_output = None if conv is None else np.zeros_like(batch.X)
         Y = Y[batch.order]
@@ -648,6 +677,8 @@ class RecurrentNetwork:
             logits = features @ output["W"] + output["b"]
             if inputs is not None:
                 logits += inputs[rows] @ output["V"]
+            if side is not None:
+                logits += side[rows] @ output["S"]
             targets = Y[rows] if steps is None else Y[rows, window.start + steps]
             window_value, d_logits = LOSSES[loss](logits, targets, weights[rows])
             value += window_value
@@ -655,6 +686,8 @@ class RecurrentNetwork:
             grad_output["b"] += d_logits.sum(axis=0)
             if inputs is not None:
                 grad_output["V"] += inputs[rows].T @ d_logits
+            if side is not None:
+                grad_output["S"] += side[rows].T @ d_logits
             d_features = d_logits @ output["W"].T
             self._backward(
                 layers,

@@ -5,9 +5,11 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
+from test_gradients import CELL_OPTIONS, LOSSES, relative_gradient_error
 
 from skrnn import RNNClassifier, RNNRegressor
-from skrnn._sequences import validate_sequences
+from skrnn._network import RecurrentNetwork
+from skrnn._sequences import Sequences, validate_sequences
 
 SMALL = dict(hidden_layer_sizes=(8,), conv_filters=4, max_iter=5, random_state=0)
 
@@ -55,7 +57,10 @@ def network_inputs(model, X):
 def test_sequence_standardization_reads_shape_level_and_log_scale():
     X, y = labelled_sequences()
     model = fit_quietly(RNNClassifier(standardize="sequence", **SMALL), X, y)
-    assert model.conv_weights_["W"].shape[1] == 3  # shape, level, log-scale
+    # The front end reads the shape; the level and log-scale reach the
+    # output layer only.
+    assert model.conv_weights_["W"].shape[1] == 1
+    assert model.output_weights_["S"].shape == (2, 1)
     values, _ = network_inputs(model, X)
     moved, _ = network_inputs(model, 5.0 * X + 3.0)
     # The shape is the same whatever a sequence's level and amplitude ...
@@ -84,3 +89,53 @@ def test_regressor_refuses_sequence_standardization():
     X, y = labelled_sequences()
     with pytest.raises(ValueError, match="'standardize' parameter of RNNRegressor"):
         RNNRegressor(standardize="sequence").fit(X, y.astype(float))
+
+
+# (cell, bidirectional, conv_filters, pooling, per-step outputs)
+SIDE_CASES = [
+    ("gru", False, 0, "max", False),
+    ("lstm", True, 3, "mean", False),
+    ("peephole", False, 3, "last", False),
+    ("clockwork", True, 0, "last", True),
+    ("rnn", False, 0, "last", True),
+]
+
+
+@pytest.mark.parametrize("cell, bidirectional, conv, pooling, per_step", SIDE_CASES)
+@pytest.mark.parametrize("task", ["classifier-multiclass", "classifier-multilabel"])
+def test_side_features_gradient_matches_finite_differences(
+    cell, bidirectional, conv, pooling, per_step, task
+):
+    # Two shape features and two side features constant over each sequence
+    # (level and log-scale), which reach the output layer only.
+    loss = LOSSES[task]
+    rng = np.random.RandomState(2)
+    lengths = np.array([5, 2, 1, 4])
+    X = rng.normal(size=(4, 5, 4))
+    X[:, :, 2:] = rng.normal(size=(4, 1, 2))
+    X *= (np.arange(5) < lengths[:, None])[:, :, None]
+    shape = (4, 5) if per_step else (4,)
+    if loss == "softmax":
+        Y = np.eye(3)[rng.randint(0, 3, shape)]
+    else:
+        Y = (rng.uniform(size=shape + (3,)) < 0.5).astype(float)
+    # Per sequence, normalised over what the loss averages: sequences, or
+    # their real steps.
+    weights = rng.uniform(0.5, 1.5, 4)
+    weights /= weights @ lengths if per_step else weights.sum()
+    network = RecurrentNetwork(
+        cell,
+        4,
+        (4,),
+        bidirectional,
+        3,
+        CELL_OPTIONS,
+        return_sequences=per_step,
+        conv_filters=conv,
+        conv_pool=1 if per_step or not conv else 2,
+        pooling=pooling,
+        side_features=2,
+    )
+    flat = network.initialize(rng) + rng.normal(scale=0.3, size=network.n_parameters)
+    sequences = Sequences(X, lengths)
+    assert relative_gradient_error(network, flat, sequences, Y, weights, loss) < 1e-6
