@@ -930,9 +930,10 @@ class RNNClassifier(ClassifierMixin, BaseRecurrent):
             conv_why="""
         The classifier's default front end (32 filters of 8 steps, their
         maximum over every 4 steps) finds local shapes wherever they occur
-        and shortens long sequences fourfold: on the real-data benchmark's
-        sets of 275-1460 steps it raised the accuracy of the GRU by 0.1-0.5
-        and cut its fit time by as much.""",
+        and shortens long sequences fourfold: on the real-data benchmark
+        (seed 0) it raised the LSTM's accuracy on OSULeaf from 0.49 to 0.64,
+        on ACSF1 from 0.34 to 0.60 and on PickupGestureWiimoteZ from 0.68 to
+        0.76, with fits several times shorter.""",
             conv_kernel_size="8",
             conv_pool='"auto"',
             standardize_type='bool or "sequence", default="sequence"',
