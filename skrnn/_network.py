@@ -306,34 +306,50 @@ class RecurrentNetwork:
         """True where the flat vector holds a weight (penalised), False for biases."""
         return self._weight_mask
 
-    def _window_inputs(self, sequences, order, dtype):
-        """The last ``input_window`` steps of every sequence's inputs, as rows
-        ``(n, input_window * n_features)`` in the batch's sorted ``order``;
-        steps before a short sequence's start are zero. None without a
-        window."""
-        if not self.input_window:
-            return None
-        values, lengths = sequences
-        steps = (
-            lengths[order, np.newaxis]
-            - self.input_window
-            + np.arange(self.input_window)
-        )
-        inside = (steps >= 0)[:, :, np.newaxis]
-        window = values[order[:, np.newaxis], np.maximum(steps, 0)] * inside
-        return window.reshape(len(order), -1).astype(dtype, copy=False)
+    def _sorted_batch(self, sequences, dtype):
+        """The batch the front end and the recurrent layers read, and what the
+        output layer reads directly.
 
-    def _split_side_features(self, batch):
-        """Take the side features out of ``batch``'s inputs: their values per
-        sorted sequence ``(B, side_features)`` (constant over a sequence, so
-        read at its first step), or None."""
-        if not self.side_features:
-            return None
-        side = batch.X[0, :, -self.side_features :].copy()
-        batch.replace_inputs(
-            np.ascontiguousarray(batch.X[:, :, : -self.side_features]), batch.lengths
-        )
-        return side
+        Returns
+        -------
+        batch : _SortedBatch
+            Without the side features.
+        direct : list of (str, ndarray of shape (B, width))
+            Per output weight (``"V"``, ``"S"``), its inputs in the batch's
+            sorted order: the last ``input_window`` steps of every sequence
+            (all features; steps before a short sequence's start are zero),
+            and the side features (constant over a sequence, so read at its
+            first step).
+        """
+        values, lengths = sequences
+        k = self.side_features
+        if k:
+            # A view: the batch makes the one (sorted) copy of the rest.
+            sequences = sequences._replace(values=values[:, :, :-k])
+        batch = _SortedBatch(sequences, dtype)
+        order = batch.order
+        direct = []
+        if self.input_window:
+            steps = (
+                lengths[order, np.newaxis]
+                - self.input_window
+                + np.arange(self.input_window)
+            )
+            inside = (steps >= 0)[:, :, np.newaxis]
+            window = values[order[:, np.newaxis], np.maximum(steps, 0)] * inside
+            direct.append(("V", window.reshape(len(order), -1).astype(dtype)))
+        if k:
+            direct.append(("S", values[order, 0, -k:].astype(dtype)))
+        return batch, direct
+
+    @staticmethod
+    def _logits(features, output, direct, rows):
+        """The output layer's raw outputs for the read ``features`` of the
+        batch's sequences ``rows``."""
+        logits = features @ output["W"] + output["b"]
+        for name, inputs in direct:
+            logits += inputs[rows] @ output[name]
+        return logits
 
     # -- forward and backward ------------------------------------------------
     def _front_end_forward(self, flat, batch):
@@ -600,18 +616,11 @@ class RecurrentNetwork:
         result = np.zeros(shape, dtype=flat.dtype)
         for start in range(0, n, chunk_size):
             index = np.arange(start, min(start + chunk_size, n))
-            chunk = sequences.take(index)
-            batch = _SortedBatch(chunk, flat.dtype)
-            inputs = self._window_inputs(chunk, batch.order, flat.dtype)
-            side = self._split_side_features(batch)
+            batch, direct = self._sorted_batch(sequences.take(index), flat.dtype)
             self._front_end_forward(flat, batch)
             windows = self._windows(layers, batch, bptt_steps)
             for window, _, features, rows, steps in windows:
-                raw = features @ output["W"] + output["b"]
-                if inputs is not None:
-                    raw += inputs[rows] @ output["V"]
-                if side is not None:
-                    raw += side[rows] @ output["S"]
+                raw = self._logits(features, output, direct, rows)
                 samples = index[batch.order[rows]]
                 if steps is None:
                     result[samples] = raw
@@ -662,9 +671,7 @@ class RecurrentNetwork:
         layers, output = self.unpack(flat)
         grad = np.zeros_like(flat)
         grad_layers, grad_output = self.unpack(grad)
-        batch = _SortedBatch(sequences, flat.dtype)
-        inputs = self._window_inputs(sequences, batch.order, flat.dtype)
-        side = self._split_side_features(batch)
+        batch, direct = self._sorted_batch(sequences, flat.dtype)
         conv, conv_cache = self._front_end_forward(flat, batch)
         d_conv_output = None if conv is None else np.zeros_like(batch.X)
         Y = Y[batch.order]
@@ -674,20 +681,14 @@ class RecurrentNetwork:
         for window, records, features, rows, steps in windows:
             if len(rows) == 0:
                 continue  # no output read here: the truncated gradient is zero
-            logits = features @ output["W"] + output["b"]
-            if inputs is not None:
-                logits += inputs[rows] @ output["V"]
-            if side is not None:
-                logits += side[rows] @ output["S"]
+            logits = self._logits(features, output, direct, rows)
             targets = Y[rows] if steps is None else Y[rows, window.start + steps]
             window_value, d_logits = LOSSES[loss](logits, targets, weights[rows])
             value += window_value
             grad_output["W"] += features.T @ d_logits
             grad_output["b"] += d_logits.sum(axis=0)
-            if inputs is not None:
-                grad_output["V"] += inputs[rows].T @ d_logits
-            if side is not None:
-                grad_output["S"] += side[rows].T @ d_logits
+            for name, inputs in direct:
+                grad_output[name] += inputs[rows].T @ d_logits
             d_features = d_logits @ output["W"].T
             self._backward(
                 layers,

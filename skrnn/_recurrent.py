@@ -519,9 +519,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
     def _fit_scalers(self, sequences, Y_rows, sample_weight):
         """Statistics of the inputs (and regression targets) of a first fit;
-        ``partial_fit`` and ``warm_start`` keep them (and whether each
-        sequence is standardised on its own)."""
-        self._each_sequence = self.standardize == "sequence"
+        ``partial_fit`` and ``warm_start`` keep them."""
         if not self.standardize:
             self._input_scaler = self._target_scaler = None
             return
@@ -538,7 +536,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         scaler = getattr(self, "_input_scaler", None)
         if scaler is not None:
             sequences = scaler.transform_sequences(sequences, dtype=dtype)
-            if getattr(self, "_each_sequence", False):
+            # The network built for standardize="sequence" reads each
+            # sequence's level and log-scale as its side features.
+            if self._network.side_features:
                 sequences = standardize_each_sequence(sequences)
             return sequences
         if dtype is None:
