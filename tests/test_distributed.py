@@ -196,7 +196,11 @@ def fit_both(da, model, X, y, chunks=50, **fit_kw):
     return local, remote
 
 
-def assert_same_readout(local, remote, rtol=1e-9):
+def assert_same_readout(local, remote, rtol=1e-7):
+    # The chunked sums add the same terms in another order; the solve
+    # amplifies the last bits by its condition number (intercepts 1.2e-9
+    # apart with mean pooling on an AMD EPYC's OpenBLAS kernels). A chunk
+    # lost or counted twice moves the readout by far more than 1e-7.
     assert remote.alpha_ == local.alpha_
     assert_allclose(remote.input_mean_, local.input_mean_, rtol=1e-12)
     assert_allclose(remote.input_scale_, local.input_scale_, rtol=1e-12)
