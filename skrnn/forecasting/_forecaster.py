@@ -86,7 +86,8 @@ class SeriesForecaster(BaseEstimator):
     trained without the last ``calibration_size`` points of every series (or
     without their later parts, ``calibration_windows``) forecast them from
     every origin, and their errors per horizon step set the intervals'
-    widths.
+    widths (pooled over the steps, each step's errors divided by their
+    median: see ``skrnn/forecasting/_conformal.py``).
 
     Parameters
     ----------
