@@ -2,7 +2,7 @@
 
 Run ``python benchmarks/bench_grid_search.py [--seeds K] [--sets NAME ...]``.
 It runs inside ``benchmarks/.venv-real``, the virtual environment of
-``bench_real_data.py`` (made on first use by a run of that script), and reads
+``bench_real_data.py`` (made on first use by that script's ``ensure_venv``), and reads
 the UCR sets through that script's loaders: each set's own published
 train/test split, equal-length sets as 2D arrays and variable-length ones as
 lists of 1D arrays.
@@ -35,11 +35,8 @@ set of ``GRIDS``), ``--n-jobs N`` of the search (default 1), and ``--quick``
 """
 
 import argparse
-import os
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 import bench_real_data as real  # run as a script: its folder is on sys.path
 
@@ -50,23 +47,6 @@ GRIDS = {
     "PLAID": {"conv_pool": [8, 16], "conv_filters": [32, 64]},
 }
 MARGIN = 0.05
-
-
-def ensure_venv():
-    """Re-run this script inside bench_real_data.py's virtual environment."""
-    if Path(sys.prefix).resolve() == real.VENV.resolve():
-        return
-    if not real.MARKER.exists():
-        # bench_real_data.py builds the environment on its first run; 1-NN on
-        # Trace is its cheapest run.
-        script = real.HERE / "bench_real_data.py"
-        command = [sys.executable, str(script), "--quick", "--sets", "Trace"]
-        subprocess.check_call([*command, "--models", "knn"], stdout=subprocess.DEVNULL)
-    python = str(real.VENV / "bin" / "python")
-    env = dict(os.environ)
-    for name in real.THREAD_VARIABLES:
-        env[name] = "1"
-    os.execve(python, [python, __file__, *sys.argv[1:]], env)
 
 
 def load(name):
@@ -125,7 +105,7 @@ def main():
     if unknown:
         parser.error(f"unknown sets {unknown}; choose from {list(GRIDS)}")
     sets = [lookup[s.lower()] for s in args.sets]
-    ensure_venv()
+    real.ensure_venv(__file__)
 
     import numpy as np
     import sklearn

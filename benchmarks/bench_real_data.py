@@ -147,8 +147,9 @@ LABELS = {
 }
 
 
-def ensure_venv():
-    """Re-run this script inside benchmarks/.venv-real, made on first use."""
+def ensure_venv(script=__file__):
+    """Re-run ``script`` (this one by default; bench_grid_search.py shares
+    the environment) inside benchmarks/.venv-real, made on first use."""
     if Path(sys.prefix).resolve() == VENV.resolve():
         return
     python = VENV / "bin" / "python"
@@ -163,7 +164,7 @@ def ensure_venv():
     env = dict(os.environ)
     for name in THREAD_VARIABLES:
         env[name] = "1"
-    os.execve(str(python), [str(python), __file__, *sys.argv[1:]], env)
+    os.execve(str(python), [str(python), str(script), *sys.argv[1:]], env)
 
 
 # --------------------------------------------------------------------- data
