@@ -75,7 +75,9 @@ of ``A`` (its numerical null space dropped)::
 is the ridge problem of the penalised weights, solved (and its ``α``
 chosen) as above, with ``rank(A)`` more degrees of freedom; the free
 weights follow as ``A⁺ (r_A - Bᵀ β)``. Nothing changes in the sums: which
-columns are free is decided at the solve.
+columns are free is decided at the solve. With no more rows than ``f + 1``
+nothing is free: the free columns and the constant alone would fit every
+target exactly, and only the penalty can keep their weights bounded.
 
 Numerical safeguards. The residual is a difference of large sums; the part
 of it below the rounding of ``q`` (``D·eps·q``) is noise, and a penalty
@@ -384,7 +386,8 @@ def solve_readout(sums, alpha, alphas=DEFAULT_ALPHAS, df_cost=GCV_DF_COST, n_fre
         ``γ`` of the GCV score (see the module doc).
     n_free : int, default=0
         The first ``n_free`` features after the constant are not penalised
-        (see the module doc).
+        (see the module doc), unless there are at most ``n_free + 1`` rows
+        of non-zero weight: then every feature is.
 
     Returns
     -------
@@ -399,6 +402,12 @@ def solve_readout(sums, alpha, alphas=DEFAULT_ALPHAS, df_cost=GCV_DF_COST, n_fre
     """
     C, r, q, mean_z, mean_y = sums.centred()
     n_rows, D = sums.n_weighted_rows, len(C)
+    if n_rows <= n_free + 1:
+        # So few rows that the free columns and the constant alone fit the
+        # targets exactly: left unpenalised they would interpolate (a
+        # SeriesForecaster's calibration copy on 12 points of a short
+        # series: an exact autoregression, whose closed loop ran to 1e162).
+        n_free = 0
     free_weights, free_df = None, 0
     if n_free:
         C, r, q, free_weights, free_df = _eliminate_free(C, r, q, n_free)

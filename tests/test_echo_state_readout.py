@@ -142,3 +142,21 @@ def test_free_columns_are_unpenalised_and_counted_by_gcv(df_cost):
     ols = np.linalg.lstsq(np.sqrt(w)[:, None] * Z[:, :4], np.sqrt(w)[:, None] * y)[0]
     np.testing.assert_allclose(coef[:3], ols[1:], rtol=1e-6)
     np.testing.assert_allclose(coef[3:], 0, atol=1e-8)
+
+
+def test_free_columns_are_penalised_when_they_alone_fit_every_row():
+    # Four rows, three free columns and the constant: unpenalised they
+    # would interpolate the targets, so everything is penalised instead.
+    X, y = rows(4, 8, 1)
+    sums = summed(X, y)
+    free = solve_readout(sums, 10.0, n_free=3)
+    penalised = solve_readout(sums, 10.0, n_free=0)
+    np.testing.assert_array_equal(free[0], penalised[0])
+    residual = y - X @ free[0] - free[1]
+    assert np.abs(residual).max() > 1e-3
+    # One row more and the free columns are free again.
+    X, y = rows(5, 8, 1)
+    sums = summed(X, y)
+    assert not np.allclose(
+        solve_readout(sums, 10.0, n_free=3)[0], solve_readout(sums, 10.0)[0]
+    )

@@ -161,6 +161,20 @@ def test_intervals_cover_and_widen():
         none.predict_interval(3)
 
 
+def test_intervals_of_a_short_series_stay_bounded():
+    # 24 points, and a first calibration copy trained on 12: 6 windows of 5
+    # lags after the difference. Its unpenalised window fitted them exactly,
+    # and its closed loop ran away (interval widths up to 1e11 here).
+    rng = np.random.default_rng(1)
+    y = 200 + 10 * np.arange(24) + rng.normal(0, 60, 24)
+    model = SeriesForecaster(
+        _esn(), window_length=5, differences=1, calibration_size=12
+    ).fit(y)
+    lower, upper = model.predict_interval(12)
+    assert np.all(np.isfinite(lower)) and np.all(np.isfinite(upper))
+    assert np.max(upper - lower) < 5 * np.ptp(y)
+
+
 def test_direct_horizon_bound():
     model = SeriesForecaster(_esn(), strategy="direct", horizon=4).fit(_seasonal(80))
     assert model.predict(3).shape == (3,)
