@@ -505,7 +505,12 @@ def skrnn_source(commit):
 def describe_skrnn(commit):
     import skrnn
 
-    if commit is None:
+    package = Path(skrnn.__file__).resolve().parent
+    if commit is None and package != (REPO / "skrnn").resolve():
+        # PYTHONPATH or another install: this checkout's git state says
+        # nothing about the code that ran.
+        where = "not this checkout's working tree"
+    elif commit is None:
         sha = subprocess.run(
             ["git", "-C", str(REPO), "rev-parse", "HEAD"],
             capture_output=True,
@@ -522,7 +527,7 @@ def describe_skrnn(commit):
             where += " with uncommitted changes in " + ", ".join(dirty)
     else:
         where = f"commit {commit[:12]} (git archive)"
-    return f"skrnn {skrnn.__version__} from {Path(skrnn.__file__).parent}, {where}"
+    return f"skrnn {skrnn.__version__} from {package}, {where}"
 
 
 def print_classification(results, models, seeds, args):
