@@ -35,10 +35,7 @@ WINDOW, STRIDE = 40, 4
 starts = np.arange(0, len(text) - WINDOW - 1, STRIDE)
 X = np.stack([one_hot[s : s + WINDOW] for s in starts])
 y = np.stack([characters[codes[s + 1 : s + WINDOW + 1]] for s in starts])
-print(
-    f"{len(text)} characters, {len(characters)} distinct; "
-    f"X {X.shape}, y {y.shape}"
-)
+print(f"{len(text)} characters, {len(characters)} distinct; X {X.shape}, y {y.shape}")
 
 # %%
 # Training
@@ -95,8 +92,7 @@ accuracy_by_position = (predicted == y).mean(axis=0)
 
 fig, (ax_loss, ax_position) = plt.subplots(1, 2, figsize=(9, 3.2))
 ax_loss.plot(model.loss_curve_)
-ax_loss.set(xlabel="epoch", ylabel="cross-entropy per step",
-            title="training loss")
+ax_loss.set(xlabel="epoch", ylabel="cross-entropy per step", title="training loss")
 ax_position.plot(np.arange(1, WINDOW + 1), accuracy_by_position, marker=".")
 ax_position.set(
     xlabel="position in the window",

@@ -73,11 +73,17 @@ fig, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
 recent = train["1994":]
 ax.plot(recent.index, recent, color="0.6", label="training data")
 ax.plot(test.index, test, color="k", label="held-out truth")
-ax.fill_between(forecast.index, lower, upper, color="tab:blue", alpha=0.25,
-                label="80% interval")
+ax.fill_between(
+    forecast.index, lower, upper, color="tab:blue", alpha=0.25, label="80% interval"
+)
 ax.plot(forecast.index, forecast, color="tab:blue", label="echo state network")
-ax.plot(test.index, seasonal_naive, color="tab:orange", linestyle=":",
-        label="seasonal naive")
+ax.plot(
+    test.index,
+    seasonal_naive,
+    color="tab:orange",
+    linestyle=":",
+    label="seasonal naive",
+)
 ax.set_ylabel("CO₂ (ppm)")
 ax.legend(loc="upper left", fontsize="small")
 plt.show()

@@ -71,10 +71,14 @@ print(
 # Scores and fit times
 # --------------------
 cells = list(results["param_cell"])
-fig, (ax_score, ax_time) = plt.subplots(1, 2, figsize=(8, 3.2),
-                                       layout="constrained")
-ax_score.bar(cells, results["mean_test_score"], yerr=results["std_test_score"],
-             color="tab:blue", capsize=4)
+fig, (ax_score, ax_time) = plt.subplots(1, 2, figsize=(8, 3.2), layout="constrained")
+ax_score.bar(
+    cells,
+    results["mean_test_score"],
+    yerr=results["std_test_score"],
+    color="tab:blue",
+    capsize=4,
+)
 ax_score.set_ylim(0.5, 1.0)
 ax_score.set_ylabel("cross-validated accuracy")
 ax_score.set_title("accuracy (3-fold CV)")

@@ -58,10 +58,7 @@ for name, model in models.items():
     forecasts[name] = model.forecast(context, n_steps=HORIZON)[0]
     error = forecasts[name] - test[:HORIZON]
     nrmse = np.sqrt(np.mean(error**2)) / np.std(test[:HORIZON])
-    print(
-        f"{name:20s} fit {seconds:5.1f} s, "
-        f"NRMSE over {HORIZON} steps: {nrmse:.3f}"
-    )
+    print(f"{name:20s} fit {seconds:5.1f} s, NRMSE over {HORIZON} steps: {nrmse:.3f}")
 
 # %%
 # Forecasts against the truth
@@ -79,8 +76,7 @@ for name, forecast in forecasts.items():
 ax_series.set(xlabel="time step", title="closed-loop forecast")
 ax_series.set_ylim(-1.6, 2.3)  # room for the legend above the curves
 ax_series.legend(fontsize="small", loc="upper left", ncols=2)
-ax_error.set(xlabel="steps ahead", ylabel="absolute error",
-             title="error growth")
+ax_error.set(xlabel="steps ahead", ylabel="absolute error", title="error growth")
 ax_error.legend(fontsize="small")
 fig.tight_layout()
 plt.show()

@@ -34,8 +34,10 @@ from skrnn import EchoStateClassifier
 
 def load(split):
     frame, labels = load_japanese_vowels(split, return_type="nested_univ")
-    sequences = [np.column_stack([cell.to_numpy() for cell in row])
-                 for row in frame.itertuples(index=False)]
+    sequences = [
+        np.column_stack([cell.to_numpy() for cell in row])
+        for row in frame.itertuples(index=False)
+    ]
     return sequences, labels
 
 
@@ -43,8 +45,10 @@ X_train, y_train = load("train")
 X_test, y_test = load("test")
 lengths = [len(seq) for seq in X_train + X_test]
 n_coefficients = X_train[0].shape[1]
-print(f"{len(X_train)} training and {len(X_test)} test utterances, "
-      f"{n_coefficients} coefficients, {min(lengths)}-{max(lengths)} frames")
+print(
+    f"{len(X_train)} training and {len(X_test)} test utterances, "
+    f"{n_coefficients} coefficients, {min(lengths)}-{max(lengths)} frames"
+)
 
 # %%
 # Echo state network, with its defaults
@@ -86,8 +90,10 @@ print(f"1-NN Euclidean:     accuracy {knn_accuracy:.3f}")
 # Rows are the true speakers, columns the predicted ones; the few errors
 # left are scattered over the off-diagonal cells.
 fig, axes = plt.subplots(1, 2, figsize=(9, 4.2), layout="constrained")
-for ax, predicted, title in [(axes[0], esn_predicted, "echo state network"),
-                             (axes[1], knn_predicted, "1-NN Euclidean")]:
+for ax, predicted, title in [
+    (axes[0], esn_predicted, "echo state network"),
+    (axes[1], knn_predicted, "1-NN Euclidean"),
+]:
     ConfusionMatrixDisplay.from_predictions(
         y_test, predicted, ax=ax, colorbar=False, cmap="Blues"
     )

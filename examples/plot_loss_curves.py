@@ -53,8 +53,9 @@ print(X_adding.shape)  # 500 sequences, 40 steps, 2 features
 # gradient clipping for the long sequences.
 cells = ["rnn", "lstm", "gru"]
 colors = {"rnn": "tab:gray", "lstm": "tab:blue", "gru": "tab:red"}
-settings = dict(hidden_layer_sizes=(16,), batch_size=32,
-                learning_rate_init=1e-2, random_state=0)
+settings = dict(
+    hidden_layer_sizes=(16,), batch_size=32, learning_rate_init=1e-2, random_state=0
+)
 curves = {"digits": {}, "adding": {}}
 with warnings.catch_warnings():
     # short runs, on purpose
@@ -78,15 +79,15 @@ with warnings.catch_warnings():
 # On the adding problem, predicting the mean of the target gives a loss of
 # ``var(y) / 2`` (the regressor's loss is half the squared error), drawn as a
 # dotted line.
-fig, (ax_digits, ax_adding) = plt.subplots(1, 2, figsize=(8, 3.2),
-                                          layout="constrained")
+fig, (ax_digits, ax_adding) = plt.subplots(1, 2, figsize=(8, 3.2), layout="constrained")
 for cell in cells:
     for ax, problem in ((ax_digits, "digits"), (ax_adding, "adding")):
         curve = curves[problem][cell]
         epochs = np.arange(1, len(curve) + 1)
         ax.plot(epochs, curve, color=colors[cell], label=cell)
-ax_adding.axhline(y_adding.var() / 2, color="k", linestyle=":",
-                  label="predict the mean")
+ax_adding.axhline(
+    y_adding.var() / 2, color="k", linestyle=":", label="predict the mean"
+)
 ax_digits.set_title("digits, 8 steps (cross-entropy)")
 ax_adding.set_title("adding problem, 40 steps (half MSE)")
 for ax in (ax_digits, ax_adding):

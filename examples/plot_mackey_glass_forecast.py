@@ -54,8 +54,7 @@ fig, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
 past = series[n_train - 100 : n_train]
 ax.plot(np.arange(-100, 0), past, color="0.5", label="context")
 ax.plot(steps, truth, color="k", label="truth")
-ax.plot(steps, forecast, color="tab:red", linestyle="--",
-        label="closed-loop forecast")
+ax.plot(steps, forecast, color="tab:red", linestyle="--", label="closed-loop forecast")
 ax.axvline(0, color="0.7", linewidth=1)
 ax.set_xlabel("steps after the end of the training data")
 ax.set_ylabel("x(t)")
@@ -81,8 +80,7 @@ nrmse = rmse / series.std()
 
 fig, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
 ax.semilogy(steps, nrmse, color="tab:red")
-ax.axhline(1.0, color="0.5", linestyle=":",
-           label="error of predicting the mean")
+ax.axhline(1.0, color="0.5", linestyle=":", label="error of predicting the mean")
 ax.set_xlabel("forecast horizon (steps)")
 ax.set_ylabel("NRMSE over 40 forecasts")
 ax.legend(loc="lower right")

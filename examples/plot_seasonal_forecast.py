@@ -74,21 +74,24 @@ predicted = model.predict(X_test)
 seasonal_naive = X_test[:, -12]  # the value 12 steps before each target
 print(f"RNN            MAE {mean_absolute_error(y_test, predicted):.3f}")
 print(f"seasonal naive MAE {mean_absolute_error(y_test, seasonal_naive):.3f}")
-print(
-    f"noise level    MAE {0.15 * np.sqrt(2 / np.pi):.3f} (the best possible)"
-)
+print(f"noise level    MAE {0.15 * np.sqrt(2 / np.pi):.3f} (the best possible)")
 
 # %%
 # Predictions on the test period
 # ------------------------------
 test_time = t[-n_test:]
 fig, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
-ax.plot(t[-n_test - 48 : -n_test], series[-n_test - 48 : -n_test], color="0.6",
-        label="training data")
+ax.plot(
+    t[-n_test - 48 : -n_test],
+    series[-n_test - 48 : -n_test],
+    color="0.6",
+    label="training data",
+)
 ax.plot(test_time, y_test, color="k", label="truth")
 ax.plot(test_time, predicted, color="tab:blue", label="RNN, one step ahead")
-ax.plot(test_time, seasonal_naive, color="tab:orange", linestyle=":",
-        label="seasonal naive")
+ax.plot(
+    test_time, seasonal_naive, color="tab:orange", linestyle=":", label="seasonal naive"
+)
 ax.set_xlabel("t (months)")
 fig.legend(loc="outside upper center", ncols=4, fontsize="small")
 plt.show()
