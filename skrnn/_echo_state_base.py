@@ -779,9 +779,9 @@ PARAMETERS_DOC = """
         times features: rows of lag values, as ``lag_windows`` makes) and
         none of longer ones; the first fit decides (``input_window_``). A
         sequence shorter than the window reads zeros (the mean, on the
-        standardised scale) before its start. With no more samples than
-        window values plus one, which the window alone would fit exactly,
-        its weights are penalised too. 0 reads ``u_T`` alone,
+        standardised scale) before its start. With so few samples that the
+        window alone would fit them exactly (no more than its values plus
+        one), its weights are penalised too. 0 reads ``u_T`` alone,
         penalised like the state, as do the per-step and pooled readouts
         (where a positive ``input_window`` is an error).
     feedback : bool, default=False

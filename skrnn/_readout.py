@@ -75,9 +75,10 @@ of ``A`` (its numerical null space dropped)::
 is the ridge problem of the penalised weights, solved (and its ``α``
 chosen) as above, with ``rank(A)`` more degrees of freedom; the free
 weights follow as ``A⁺ (r_A - Bᵀ β)``. Nothing changes in the sums: which
-columns are free is decided at the solve. With no more rows than ``f + 1``
-nothing is free: the free columns and the constant alone would fit every
-target exactly, and only the penalty can keep their weights bounded.
+columns are free is decided at the solve. With no more rows than
+``rank(A) + 1`` nothing is free: the free columns and the constant alone
+would fit every target exactly, and only the penalty can keep their
+weights bounded.
 
 Numerical safeguards. The residual is a difference of large sums; the part
 of it below the rounding of ``q`` (``D·eps·q``) is noise, and a penalty
@@ -386,8 +387,9 @@ def solve_readout(sums, alpha, alphas=DEFAULT_ALPHAS, df_cost=GCV_DF_COST, n_fre
         ``γ`` of the GCV score (see the module doc).
     n_free : int, default=0
         The first ``n_free`` features after the constant are not penalised
-        (see the module doc), unless there are at most ``n_free + 1`` rows
-        of non-zero weight: then every feature is.
+        (see the module doc), unless they and the constant can fit every
+        row of non-zero weight exactly (no more rows than their rank plus
+        one): then every feature is.
 
     Returns
     -------
@@ -402,15 +404,20 @@ def solve_readout(sums, alpha, alphas=DEFAULT_ALPHAS, df_cost=GCV_DF_COST, n_fre
     """
     C, r, q, mean_z, mean_y = sums.centred()
     n_rows, D = sums.n_weighted_rows, len(C)
-    if n_rows <= n_free + 1:
-        # So few rows that the free columns and the constant alone fit the
-        # targets exactly: left unpenalised they would interpolate (a
-        # SeriesForecaster's calibration copy on 12 points of a short
-        # series: an exact autoregression, whose closed loop ran to 1e162).
-        n_free = 0
     free_weights, free_df = None, 0
     if n_free:
-        C, r, q, free_weights, free_df = _eliminate_free(C, r, q, n_free)
+        reduced = _eliminate_free(C, r, q, n_free)
+        # rank(A) + 1 >= rows: the free columns and the constant alone fit
+        # every target exactly, and unpenalised they would interpolate (a
+        # SeriesForecaster's calibration copy on 12 points of a short
+        # series: an exact autoregression whose closed loop ran to 1e162).
+        # Then they are penalised like the rest. The rank, not the count:
+        # columns of zeros (a window longer than every sequence) change
+        # nothing.
+        if n_rows > reduced[-1] + 1:
+            C, r, q, free_weights, free_df = reduced
+        else:
+            n_free = 0
     coef, scores = None, None
     if alpha != "auto" and n_rows > D:
         coef = _cholesky_or_none(C, r, alpha)

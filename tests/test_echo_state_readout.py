@@ -160,3 +160,10 @@ def test_free_columns_are_penalised_when_they_alone_fit_every_row():
     assert not np.allclose(
         solve_readout(sums, 10.0, n_free=3)[0], solve_readout(sums, 10.0)[0]
     )
+    # So are they on four rows if one is all zeros (a window longer than
+    # every sequence): it is their rank that counts. The zeros get no weight.
+    X, y = rows(4, 8, 1)
+    X[:, 2] = 0.0
+    free = solve_readout(summed(X, y), 10.0, n_free=3)
+    assert not np.allclose(free[0], solve_readout(summed(X, y), 10.0)[0])
+    assert free[0][2] == 0.0
