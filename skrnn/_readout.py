@@ -75,10 +75,11 @@ of ``A`` (its numerical null space dropped)::
 is the ridge problem of the penalised weights, solved (and its ``α``
 chosen) as above, with ``rank(A)`` more degrees of freedom; the free
 weights follow as ``A⁺ (r_A - Bᵀ β)``. Nothing changes in the sums: which
-columns are free is decided at the solve. With no more rows than
-``rank(A) + 1`` nothing is free: the free columns and the constant alone
-would fit every target exactly, and only the penalty can keep their
-weights bounded.
+columns are free is decided at the solve. When ``C̃`` is zero (its trace
+below ``√eps`` of ``E``'s), nothing is free: the free columns span every
+row, as they do when there are no more rows than ``rank(A) + 1``, so with
+the constant they alone would fit every target exactly, and only the
+penalty can keep their weights bounded.
 
 Numerical safeguards. The residual is a difference of large sums; the part
 of it below the rounding of ``q`` (``D·eps·q``) is noise, and a penalty
@@ -387,9 +388,9 @@ def solve_readout(sums, alpha, alphas=DEFAULT_ALPHAS, df_cost=GCV_DF_COST, n_fre
         ``γ`` of the GCV score (see the module doc).
     n_free : int, default=0
         The first ``n_free`` features after the constant are not penalised
-        (see the module doc), unless they and the constant can fit every
-        row of non-zero weight exactly (no more rows than their rank plus
-        one): then every feature is.
+        (see the module doc), unless they span every row of non-zero
+        weight (as with no more rows than their rank plus one), which they
+        and the constant would fit exactly: then every feature is.
 
     Returns
     -------
@@ -407,14 +408,16 @@ def solve_readout(sums, alpha, alphas=DEFAULT_ALPHAS, df_cost=GCV_DF_COST, n_fre
     free_weights, free_df = None, 0
     if n_free:
         reduced = _eliminate_free(C, r, q, n_free)
-        # rank(A) + 1 >= rows: the free columns and the constant alone fit
-        # every target exactly, and unpenalised they would interpolate (a
-        # SeriesForecaster's calibration copy on 12 points of a short
-        # series: an exact autoregression whose closed loop ran to 1e162).
-        # Then they are penalised like the rest. The rank, not the count:
-        # columns of zeros (a window longer than every sequence) change
-        # nothing.
-        if n_rows > reduced[-1] + 1:
+        # C̃ = 0 (PSD, so its trace says it): the free columns span every
+        # row and leave the penalised ones nothing, as when there are no
+        # more rows than free columns plus one. Unpenalised they would fit
+        # the targets exactly (a SeriesForecaster's calibration copy on 12
+        # points of a short series: an exact autoregression whose closed
+        # loop ran to 1e162), so they are penalised like the rest. Ranks,
+        # not row counts: repeated rows, weights and all-zero columns (a
+        # window longer than every sequence) change nothing.
+        left, before = np.trace(reduced[0]), np.trace(C[n_free:, n_free:])
+        if left > np.sqrt(np.finfo(C.dtype).eps) * before or before == 0:
             C, r, q, free_weights, free_df = reduced
         else:
             n_free = 0
