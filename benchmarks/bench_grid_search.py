@@ -23,10 +23,14 @@ The grid's ranges were chosen by cross-validation on PLAID's training split
 alone (the same folds, seed 0): ``conv_pool`` 4 / 8 / 16 scored 0.810 /
 0.808 / 0.819, and the pooling over time (``"max"``, the default, 0.819;
 ``"last"`` 0.812; ``"mean"`` 0.804). A pool of 16 also makes a fit about
-four times shorter than the default 4. On ACSF1 (67 series per fold, 10
+four times shorter than the default 4. With it, ``bidirectional=True``
+scored 0.829, ``hidden_layer_sizes=(128,)`` 0.825, ``max_iter=400`` 0.823,
+``(64, 64)`` 0.812 and ``conv_filters=64`` 0.816: the grid crosses the first two
+(an earlier grid, ``conv_pool`` 8 / 16 by ``conv_filters`` 32 / 64, is
+measured in benchmarks/README.md). On ACSF1 (67 series per fold, 10
 classes) no pool or ``standardize`` setting stood out (CV 0.58-0.63), so it
-has no grid here. One seed of the PLAID grid is 13 fits: 16-23 minutes
-on one core of a shared 2-core machine (2026-12-02).
+has no grid here. One seed of the PLAID grid is 13 fits: 21-23 minutes
+with three seeds side by side on a 2-core machine (2026-12-02).
 
 Options: ``--seeds K`` (default 1), ``--first-seed S`` (seeds ``S, ...,
 S + K - 1`` instead, to run seeds side by side), ``--sets`` (default: every
@@ -44,7 +48,11 @@ import bench_real_data as real  # run as a script: its folder is on sys.path
 # searched on each set's training split.
 FCN = real.PUBLISHED["FCN, Fawaz et al. 2019"]
 GRIDS = {
-    "PLAID": {"conv_pool": [8, 16], "conv_filters": [32, 64]},
+    "PLAID": {
+        "conv_pool": [16],
+        "bidirectional": [False, True],
+        "hidden_layer_sizes": [(64,), (128,)],
+    },
 }
 MARGIN = 0.05
 
