@@ -271,12 +271,23 @@ def _eigen(C, drop):
 def _eliminate_free(C, r, q, n_free):
     """The penalised problem once the first ``n_free`` (unpenalised)
     columns are eliminated (module doc): ``C̃``, ``r̃``, ``q̃``, a function
-    that turns penalised weights into the free ones, and ``rank(A)``."""
-    A, B = C[:n_free, :n_free], C[n_free:, :n_free]
+    that turns penalised weights into the free ones, and ``rank(A)``; or
+    None when the free columns span every row (``C̃ = 0``)."""
+    A, B, E = C[:n_free, :n_free], C[n_free:, :n_free], C[n_free:, n_free:]
     values, vectors = _eigen(A, drop=True)
     root = vectors / np.sqrt(values)  # A⁺ = root rootᵀ
     Br, rr = B @ root, root.T @ r[:n_free]
-    reduced_C = C[n_free:, n_free:] - Br @ Br.T
+    reduced_C = E - Br @ Br.T
+    # C̃ = 0 (PSD, so its trace says it): the free columns leave the
+    # penalised ones nothing, as when there are no more rows than free
+    # columns plus one. Unpenalised they would fit the targets exactly (a
+    # SeriesForecaster's calibration copy on 12 points of a short series:
+    # an exact autoregression whose closed loop ran to 1e162). Ranks, not
+    # row counts: repeated rows, weights and all-zero columns (a window
+    # longer than every sequence) change nothing.
+    left, before = np.trace(reduced_C), np.trace(E)
+    if before > 0 and left <= np.sqrt(np.finfo(C.dtype).eps) * before:
+        return None
     reduced_r = r[n_free:] - Br @ rr
     reduced_q = q - np.einsum("jk,jk->k", rr, rr)
 
@@ -406,21 +417,9 @@ def solve_readout(sums, alpha, alphas=DEFAULT_ALPHAS, df_cost=GCV_DF_COST, n_fre
     C, r, q, mean_z, mean_y = sums.centred()
     n_rows, D = sums.n_weighted_rows, len(C)
     free_weights, free_df = None, 0
-    if n_free:
-        reduced = _eliminate_free(C, r, q, n_free)
-        # C̃ = 0 (PSD, so its trace says it): the free columns span every
-        # row and leave the penalised ones nothing, as when there are no
-        # more rows than free columns plus one. Unpenalised they would fit
-        # the targets exactly (a SeriesForecaster's calibration copy on 12
-        # points of a short series: an exact autoregression whose closed
-        # loop ran to 1e162), so they are penalised like the rest. Ranks,
-        # not row counts: repeated rows, weights and all-zero columns (a
-        # window longer than every sequence) change nothing.
-        left, before = np.trace(reduced[0]), np.trace(C[n_free:, n_free:])
-        if left > np.sqrt(np.finfo(C.dtype).eps) * before or before == 0:
-            C, r, q, free_weights, free_df = reduced
-        else:
-            n_free = 0
+    reduced = _eliminate_free(C, r, q, n_free) if n_free else None
+    if reduced is not None:  # None: every column penalised (module doc)
+        C, r, q, free_weights, free_df = reduced
     coef, scores = None, None
     if alpha != "auto" and n_rows > D:
         coef = _cholesky_or_none(C, r, alpha)
@@ -441,7 +440,7 @@ def solve_readout(sums, alpha, alphas=DEFAULT_ALPHAS, df_cost=GCV_DF_COST, n_fre
             )
             alpha = float(alphas[_best(scores)])
         coef = vectors @ (projected / (values + alpha)[:, np.newaxis])
-    if n_free:
+    if free_weights is not None:
         coef = np.vstack([free_weights(coef), coef])
     intercept = mean_y - mean_z @ coef
     return coef, intercept, float(alpha), scores
